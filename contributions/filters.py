@@ -1,0 +1,159 @@
+"""FilterSets shared by the researchers' pages and the API, so a parameter means the same in both.
+
+Every parameter takes several values, repeated (?nation=fr&nation=it) or comma-separated
+(?nation=fr,it). An unknown value is an error, never silently ignored.
+"""
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+
+from .models import Capability, Category, Contribution, Meeting, Nation, Official, Participation
+
+
+def split_values(values, normalize=str):
+    """Flatten repeated and comma-separated values into one list."""
+    if not values:
+        return values
+    if isinstance(values, str):
+        values = [values]
+    return [normalize(part.strip()) for value in values for part in str(value).split(",") if part.strip()]
+
+
+class CSVMultipleChoiceField(forms.MultipleChoiceField):
+    def to_python(self, value):
+        return split_values(super().to_python(value))
+
+
+class CSVModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    normalize = str
+
+    def clean(self, value):
+        return super().clean(split_values(value, self.normalize))
+
+
+class CountryCodeField(CSVModelMultipleChoiceField):
+    # ISO codes are stored upper-case; URLs use lower-case.
+    normalize = str.upper
+
+
+class CSVMultipleChoiceFilter(django_filters.MultipleChoiceFilter):
+    field_class = CSVMultipleChoiceField
+
+
+class NationCodeFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = CountryCodeField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", Nation.objects.all())
+        kwargs.setdefault("to_field_name", "country")
+        kwargs.setdefault("label", "Nation")
+        kwargs.setdefault("help_text", "ISO 3166-1 alpha-2 code, either case; several allowed.")
+        super().__init__(*args, **kwargs)
+
+
+class SlugFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = CSVModelMultipleChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        super().__init__(*args, **kwargs)
+
+
+class ContributionFilter(django_filters.FilterSet):
+    nation = NationCodeFilter()
+    category = CSVMultipleChoiceFilter(choices=Category.choices, help_text="Several allowed.")
+    capability = CSVMultipleChoiceFilter(choices=Capability.choices, help_text="Several allowed.")
+    status = CSVMultipleChoiceFilter(choices=Contribution.Status.choices, help_text="Several allowed.")
+    meeting = SlugFilter(queryset=Meeting.objects.all(), help_text="Meeting slug; several allowed.")
+    official = SlugFilter(queryset=Official.objects.all(), help_text="Official slug; several allowed.")
+    announced_after = django_filters.DateFilter(
+        field_name="announced", lookup_expr="gte", label="Announced on or after", help_text="ISO date, YYYY-MM-DD."
+    )
+    announced_before = django_filters.DateFilter(
+        field_name="announced", lookup_expr="lte", label="Announced on or before", help_text="ISO date, YYYY-MM-DD."
+    )
+    q = django_filters.CharFilter(method="search", label="Search", help_text="Text in descriptions and quotes.")
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("announced", "announced"),
+            ("nation__name", "nation"),
+            ("category", "category"),
+            ("status", "status"),
+            ("quantity", "quantity"),
+            ("amount", "amount"),
+            ("id", "id"),
+        ),
+        help_text="Field to sort by; prefix with - for descending.",
+    )
+
+    class Meta:
+        model = Contribution
+        fields = ["nation", "category", "capability", "status", "meeting", "official"]
+
+    def search(self, queryset, name, value):
+        return queryset.search(value) if value.strip() else queryset
+
+
+class NationFilter(django_filters.FilterSet):
+    role = CSVMultipleChoiceFilter(choices=Nation.Role.choices, help_text="Several allowed.")
+    category = CSVMultipleChoiceFilter(
+        choices=Category.choices,
+        method="filter_category",
+        label="Contributed",
+        help_text="Nations with a contribution in these categories.",
+    )
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Name contains")
+    ordering = django_filters.OrderingFilter(
+        fields=(("name", "name"), ("role", "role"), ("joined", "joined"), ("contribution_count", "contributions")),
+        help_text="Field to sort by; prefix with - for descending.",
+    )
+
+    class Meta:
+        model = Nation
+        fields = ["role"]
+
+    def filter_category(self, queryset, name, value):
+        if not value:
+            return queryset
+        given = Contribution.objects.filter(nation=OuterRef("pk"), category__in=value)
+        return queryset.filter(Exists(given))
+
+
+class MeetingFilter(django_filters.FilterSet):
+    kind = CSVMultipleChoiceFilter(choices=Meeting.Kind.choices, help_text="Several allowed.")
+    status = CSVMultipleChoiceFilter(choices=Meeting.Status.choices, help_text="Several allowed.")
+    nation = NationCodeFilter(method="filter_nation", help_text="Meetings these nations took part in.")
+    date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", help_text="ISO date, YYYY-MM-DD.")
+    date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", help_text="ISO date, YYYY-MM-DD.")
+    q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label="Title contains")
+    ordering = django_filters.OrderingFilter(
+        fields=(("date", "date"), ("title", "title"), ("kind", "kind")),
+        help_text="Field to sort by; prefix with - for descending.",
+    )
+
+    class Meta:
+        model = Meeting
+        fields = ["kind", "status"]
+
+    def filter_nation(self, queryset, name, value):
+        if not value:
+            return queryset
+        took_part = Participation.objects.filter(meeting=OuterRef("pk"), nation__in=value)
+        return queryset.filter(Exists(took_part))
+
+
+class OfficialFilter(django_filters.FilterSet):
+    nation = NationCodeFilter()
+    q = django_filters.CharFilter(method="search", label="Name or title contains")
+    ordering = django_filters.OrderingFilter(
+        fields=(("name", "name"), ("nation__name", "nation")),
+        help_text="Field to sort by; prefix with - for descending.",
+    )
+
+    class Meta:
+        model = Official
+        fields = ["nation"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(title__icontains=value) | Q(name_variants__icontains=value))
