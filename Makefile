@@ -1,0 +1,81 @@
+# Two commands for a fresh machine: `make run` and `make test`. Everything else is plumbing.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+FIXTURES := sources nations officials meetings figures contributions requests citations
+SOURCES_DIR ?= ../shared/sources
+# Settings for local runs and tests; production reads its own environment.
+DEV_ENV := DEBUG=true
+TEST_ENV := DEBUG=false SECRET_KEY=test-only-not-secret ALLOWED_HOSTS=testserver,localhost,127.0.0.1 \
+	SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false
+
+.PHONY: run serve setup test lint check-deploy db-postgres browser clean
+
+# Stamp files make re-runs skip what is already installed.
+$(VENV)/.created:
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+		echo "Installing python3-venv with apt-get"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv; \
+		rm -rf $(VENV); $(PYTHON) -m venv $(VENV); }
+	@$(PY) -m pip install -q --upgrade pip
+	@touch $@
+
+$(VENV)/.runtime: $(VENV)/.created requirements.txt
+	$(PY) -m pip install -q -r requirements.txt
+	@touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install -q -r requirements-dev.txt
+	@touch $@
+
+setup: $(VENV)/.runtime
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py loaddata $(FIXTURES)
+	$(DEV_ENV) $(PY) manage.py setup_editors
+	$(DEV_ENV) $(PY) manage.py collectstatic --noinput -v0
+
+run: setup
+	@echo "Serving the Coalition Contributions Tracker at http://$(HOST):$(PORT)/"
+	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+# Debian's Chromium for the browser tests; Playwright's own browser download does not work offline.
+browser:
+	@test -x /usr/bin/chromium || { \
+		echo "Installing Debian's chromium with apt-get"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/hadolint Dockerfile
+	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+check-deploy: $(VENV)/.runtime
+	DEBUG=false SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=coalition.example.org \
+		SECURE_PROXY_SSL_HEADER=true $(PY) manage.py check --deploy --fail-level WARNING
+
+# With CI=true the suite must run on PostgreSQL; elsewhere it falls back to SQLite, and says so.
+test: lint browser
+	@set -e; \
+	if url=$$(scripts/postgres.sh); then \
+		export DATABASE_URL=$$url; echo "Running the suite on PostgreSQL ($$url)"; \
+	elif [ "$$CI" = "true" ]; then \
+		echo "CI=true but PostgreSQL could not be started: failing." >&2; exit 1; \
+	else \
+		echo "WARNING: PostgreSQL is not available; running the suite on SQLite instead." >&2; \
+	fi; \
+	if [ -d "$(SOURCES_DIR)" ]; then \
+		export SOURCES_DIR=$$(cd $(SOURCES_DIR) && pwd); \
+		echo "Checking citations against $$SOURCES_DIR"; \
+		DATABASE_URL=sqlite:///$$(mktemp -d)/verify.sqlite3 $(TEST_ENV) sh -c '$(PY) manage.py migrate -v0 && \
+			$(PY) manage.py loaddata -v0 $(FIXTURES) && $(PY) manage.py verify_citations "$$SOURCES_DIR"'; \
+	fi; \
+	$(TEST_ENV) $(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) staticfiles test-artifacts db.sqlite3
