@@ -1,3 +1,6 @@
+import os
+from pathlib import Path
+
 import pytest
 from django.contrib.auth.models import Group, Permission, User
 
@@ -76,3 +79,55 @@ def editor(db):
 def reader(db):
     """A logged-in account with no permissions at all."""
     return User.objects.create_user("reader", password="correct horse battery staple")
+
+
+# --- Browser tests: Playwright for Python driving Debian's Chromium -------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One Chromium for the whole run. Missing browser is a failure, not a skip: make test installs it."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the
+    # live_server fixture are still synchronous, so the async-safety guard does not apply.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server):
+    """A fresh browser page; `page.base_url` is the live server's address."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    browser_page = context.new_page()
+    browser_page.base_url = live_server.url
+    yield browser_page
+    context.close()
+
+
+@pytest.fixture
+def screenshot():
+    """Save a full-page screenshot under test-artifacts/ for a person to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    def take(browser_page, name):
+        path = ARTIFACTS / f"{name}.png"
+        browser_page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
