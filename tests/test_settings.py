@@ -1,0 +1,76 @@
+"""Settings come from the environment; production refuses to start without a secret key."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_settings(**env):
+    """Import the settings in a clean interpreter with exactly this environment."""
+    clean = {"PATH": os.environ["PATH"], **env}
+    code = (
+        "import json, django; from django.conf import settings; "
+        "db = settings.DATABASES['default']; "
+        "print(json.dumps({'debug': settings.DEBUG, 'engine': db['ENGINE'], 'name': str(db['NAME']), "
+        "'health': db['CONN_HEALTH_CHECKS'], 'age': db['CONN_MAX_AGE'], 'hosts': settings.ALLOWED_HOSTS, "
+        "'origins': settings.CSRF_TRUSTED_ORIGINS, 'options': db.get('OPTIONS', {})}))"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", f"import os; os.environ['DJANGO_SETTINGS_MODULE']='coalition.settings'; {code}"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_startup_fails_without_a_secret_key_in_production():
+    result = load_settings(DEBUG="false")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_debug_mode_runs_on_a_sqlite_file_without_configuration():
+    import json
+
+    result = load_settings(DEBUG="true")
+    assert result.returncode == 0, result.stderr
+    settings = json.loads(result.stdout)
+    assert settings["debug"] is True
+    assert settings["engine"] == "django.db.backends.sqlite3"
+    assert settings["name"].endswith("db.sqlite3")
+    assert settings["health"] is True
+
+
+def test_database_url_and_hosts_come_from_the_environment():
+    import json
+
+    result = load_settings(
+        DEBUG="false",
+        SECRET_KEY="a-real-secret",
+        DATABASE_URL="postgres://u:p@db.internal:5432/coalition",
+        ALLOWED_HOSTS="coalition.example.org, www.coalition.example.org",
+        CSRF_TRUSTED_ORIGINS="https://coalition.example.org",
+        CONN_MAX_AGE="120",
+    )
+    assert result.returncode == 0, result.stderr
+    settings = json.loads(result.stdout)
+    assert settings["engine"] == "django.db.backends.postgresql"
+    assert settings["hosts"] == ["coalition.example.org", "www.coalition.example.org"]
+    assert settings["origins"] == ["https://coalition.example.org"]
+    assert settings["age"] == 120
+    assert settings["health"] is True
+    # A dead database must fail a request quickly rather than hang a worker.
+    assert settings["options"]["connect_timeout"] == 5
+
+
+@pytest.mark.parametrize("value", ["", "false", "0", "no"])
+def test_debug_is_off_unless_asked_for(value):
+    result = load_settings(DEBUG=value, SECRET_KEY="k")
+    assert result.returncode == 0, result.stderr
+    assert '"debug": false' in result.stdout
