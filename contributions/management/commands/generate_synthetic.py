@@ -1,0 +1,228 @@
+"""Fill the database with realistic, deterministic synthetic data for benchmarks.
+
+    python manage.py generate_synthetic --contributions 1000000 --seed 1
+
+About 200 nations, meetings, officials and sources; contributions skewed as in life (a few nations
+give most); every contribution cited. Rows go in with bulk inserts.
+"""
+
+import datetime
+import random
+from decimal import Decimal
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django_countries import countries
+from tqdm import tqdm
+
+from contributions.models import (
+    Capability,
+    Category,
+    Citation,
+    Contribution,
+    ContributionStatus,
+    DatePrecision,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    Nation,
+    NationRole,
+    Official,
+    Participation,
+    Source,
+    Unit,
+)
+
+SYNTHETIC_PREFIX = "synthetic-"
+BATCH = 5000
+START = datetime.date(2014, 9, 1)
+DAYS = 365 * 6
+
+# Which capabilities belong to which category, so synthetic rows look like curated ones.
+CAPABILITIES = {
+    Category.MILITARY: [
+        Capability.AIR_STRIKES,
+        Capability.AIRCRAFT,
+        Capability.GROUND_TROOPS,
+        Capability.SPECIAL_FORCES,
+    ],
+    Category.TRAINING: [Capability.TRAINERS],
+    Category.POLICE_TRAINING: [Capability.POLICE_TRAINERS],
+    Category.INTELLIGENCE: [Capability.ISR],
+    Category.LOGISTICS: [Capability.LOGISTICS, Capability.AIR_TRANSPORT, Capability.BRIDGING],
+    Category.FINANCIAL: [Capability.FUNDING],
+    Category.STABILIZATION: [Capability.STABILIZATION, Capability.RECONSTRUCTION],
+    Category.MEDICAL: [Capability.MEDICAL_UNIT],
+    Category.HUMANITARIAN: [Capability.OTHER],
+    Category.COUNTER_FINANCE: [Capability.COUNTER_FINANCING],
+    Category.FOREIGN_FIGHTERS: [Capability.INFORMATION_SHARING],
+}
+CATEGORY_WEIGHTS = [40, 12, 6, 8, 8, 10, 6, 3, 3, 2, 2]
+STATUS_WEIGHTS = [10, 10, 35, 35, 7, 3]
+WORDS = [
+    "air",
+    "strikes",
+    "carrier",
+    "aircraft",
+    "trainers",
+    "police",
+    "Iraqi",
+    "forces",
+    "logistics",
+    "bridging",
+    "surveillance",
+    "reconnaissance",
+    "special",
+    "operations",
+    "medical",
+    "unit",
+    "funding",
+    "stabilization",
+    "reconstruction",
+    "Mosul",
+    "Raqqa",
+    "Ramadi",
+    "coalition",
+    "ministers",
+    "pledged",
+    "deployed",
+    "delivered",
+    "additional",
+    "support",
+    "campaign",
+    "accelerate",
+    "capabilities",
+]
+
+
+class Command(BaseCommand):
+    help = "Fill the database with deterministic synthetic data for benchmarks."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--contributions", type=int, required=True, help="How many contributions to create.")
+        parser.add_argument("--seed", type=int, default=1, help="Random seed: the same seed gives the same data.")
+        parser.add_argument("--nations", type=int, default=200)
+        parser.add_argument("--force", action="store_true", help="Run even though the database holds curated data.")
+
+    def handle(self, *args, contributions, seed, nations, force, **options):
+        if contributions < 0:
+            raise CommandError("--contributions must be zero or more.")
+        curated = Source.objects.exclude(slug__startswith=SYNTHETIC_PREFIX).exists()
+        if curated and not force:
+            raise CommandError("This database holds curated data; pass --force to add synthetic data to it anyway.")
+        rng = random.Random(seed)
+        with transaction.atomic():
+            nation_ids = self.make_nations(nations)
+            source_ids = self.make_sources(rng)
+            official_ids = self.make_officials(rng, nation_ids)
+            meeting_ids = self.make_meetings(rng, nation_ids)
+        self.make_contributions(rng, contributions, nation_ids, source_ids, official_ids, meeting_ids)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        self.stdout.write(self.style.SUCCESS(f"Created {contributions} synthetic contributions (seed {seed})."))
+
+    def make_nations(self, count):
+        taken = set(Nation.objects.values_list("country", flat=True))
+        codes = [code for code, _ in countries if code not in taken][:count]
+        roles = [NationRole.MILITARY, NationRole.NON_MILITARY, NationRole.MEMBER]
+        Nation.objects.bulk_create(
+            Nation(country=code, name=str(countries.name(code)), role=roles[i % len(roles)])
+            for i, code in enumerate(codes)
+        )
+        return list(Nation.objects.order_by("pk").values_list("pk", flat=True))
+
+    def make_sources(self, rng):
+        Source.objects.bulk_create(
+            Source(
+                slug=f"{SYNTHETIC_PREFIX}source-{i}",
+                outlet=f"Synthetic Wire {i % 20}",
+                headline=f"Synthetic report {i}",
+                published=START + datetime.timedelta(days=rng.randrange(DAYS)),
+                url=f"https://example.org/synthetic/{i}",
+            )
+            for i in range(200)
+        )
+        return list(Source.objects.filter(slug__startswith=SYNTHETIC_PREFIX).values_list("pk", flat=True))
+
+    def make_officials(self, rng, nation_ids):
+        Official.objects.bulk_create(
+            Official(
+                slug=f"{SYNTHETIC_PREFIX}official-{i}",
+                name=f"Official {i}",
+                title=rng.choice(["Defense Minister", "Foreign Minister", "Chief of Defence Staff", "Ambassador"]),
+                nation_id=rng.choice(nation_ids),
+            )
+            for i in range(200)
+        )
+        return list(Official.objects.filter(slug__startswith=SYNTHETIC_PREFIX).values_list("pk", flat=True))
+
+    def make_meetings(self, rng, nation_ids):
+        Meeting.objects.bulk_create(
+            Meeting(
+                slug=f"{SYNTHETIC_PREFIX}meeting-{i}",
+                title=f"Synthetic ministerial {i}",
+                kind=rng.choice(MeetingKind.values),
+                status=MeetingStatus.HELD,
+                city=rng.choice(["Brussels", "Paris", "Washington", "Stuttgart", "Rome", "London"]),
+                host_id=rng.choice(nation_ids),
+                date=START + datetime.timedelta(days=rng.randrange(DAYS)),
+                date_precision=DatePrecision.DAY,
+            )
+            for i in range(200)
+        )
+        meeting_ids = list(Meeting.objects.filter(slug__startswith=SYNTHETIC_PREFIX).values_list("pk", flat=True))
+        Participation.objects.bulk_create(
+            Participation(meeting_id=meeting_id, nation_id=nation_id)
+            for meeting_id in meeting_ids
+            for nation_id in rng.sample(nation_ids, 12)
+        )
+        return meeting_ids
+
+    def make_contributions(self, rng, total, nation_ids, source_ids, official_ids, meeting_ids):
+        # Zipf-like weights: the first few nations give most, as in the real coalition.
+        nation_weights = [1 / (rank + 1) ** 1.1 for rank in range(len(nation_ids))]
+        categories = list(CAPABILITIES)
+        statuses = list(ContributionStatus.values)
+        progress = tqdm(total=total, unit="rows", desc="contributions", disable=total < BATCH, file=self.stderr)
+        done = 0
+        while done < total:
+            size = min(BATCH, total - done)
+            nations = rng.choices(nation_ids, nation_weights, k=size)
+            rows = []
+            for nation_id in nations:
+                category = rng.choices(categories, CATEGORY_WEIGHTS)[0]
+                has_quantity = rng.random() < 0.4
+                has_amount = category == Category.FINANCIAL
+                rows.append(
+                    Contribution(
+                        nation_id=nation_id,
+                        category=category,
+                        capability=rng.choice(CAPABILITIES[category]),
+                        status=rng.choices(statuses, STATUS_WEIGHTS)[0],
+                        description=" ".join(rng.choices(WORDS, k=8)),
+                        quantity=rng.randrange(1, 500) if has_quantity else None,
+                        unit=rng.choice([Unit.AIRCRAFT, Unit.PERSONNEL]) if has_quantity else "",
+                        amount=Decimal(rng.randrange(10_000, 50_000_000)) if has_amount else None,
+                        currency="USD" if has_amount else "",
+                        announced=START + datetime.timedelta(days=rng.randrange(DAYS)),
+                        meeting_id=rng.choice(meeting_ids) if rng.random() < 0.3 else None,
+                        official_id=rng.choice(official_ids) if rng.random() < 0.3 else None,
+                    )
+                )
+            with transaction.atomic():
+                created = Contribution.objects.bulk_create(rows, batch_size=BATCH)
+                Citation.objects.bulk_create(
+                    (
+                        Citation(
+                            source_id=rng.choice(source_ids),
+                            quote=" ".join(rng.choices(WORDS, k=12)),
+                            contribution_id=contribution.pk,
+                        )
+                        for contribution in created
+                    ),
+                    batch_size=BATCH,
+                )
+            done += size
+            progress.update(size)
+        progress.close()
