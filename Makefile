@@ -14,7 +14,7 @@ DEV_ENV := DEBUG=true
 TEST_ENV := DEBUG=false SECRET_KEY=test-only-not-secret ALLOWED_HOSTS=testserver,localhost,127.0.0.1 \
 	SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false
 
-.PHONY: run serve setup test lint check-deploy db-postgres browser clean
+.PHONY: run setup test lint check-deploy browser bench clean
 
 # Stamp files make re-runs skip what is already installed.
 $(VENV)/.created:
@@ -76,6 +76,11 @@ test: lint browser
 			$(PY) manage.py loaddata -v0 $(FIXTURES) && $(PY) manage.py verify_citations "$$SOURCES_DIR"'; \
 	fi; \
 	$(TEST_ENV) $(PY) -m pytest
+
+# Not part of `make test`: builds databases up to 1M contributions and takes about half an hour.
+bench: $(VENV)/.dev
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts db.sqlite3

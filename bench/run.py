@@ -1,0 +1,265 @@
+"""Benchmark: build databases of growing size, serve them with gunicorn (production settings, DEBUG
+off) and drive the main endpoints with wrk from a second process.
+
+    python bench/run.py                         # 10k, 100k and 1M on PostgreSQL and SQLite
+    python bench/run.py --sizes 10000 --databases sqlite --duration 5
+
+Prints a table and writes it as JSON and Markdown under bench/results/.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+RESULTS = ROOT / "bench" / "results"
+PORT = 8765
+CONCURRENCY = 8
+
+# (name, path). Nation "af" is the heaviest contributor in the synthetic data (Zipf rank 1).
+ENDPOINTS = [
+    ("api filtered page", "/api/v1/contributions/?nation=af&category=military&page_size=50"),
+    ("api search", "/api/v1/contributions/?q=carrier&page_size=50"),
+    ("api deep page", "/api/v1/contributions/?page=1000&page_size=50"),
+    ("api summary", "/api/v1/summary/"),
+    ("html list with facets", "/contributions/?nation=af&category=military"),
+    ("html nation profile", "/nations/af/"),
+]
+CSV_EXPORT = "/api/v1/contributions/?format=csv&page_size=100000"
+
+# wrk prints these after the run; its own summary has no p95.
+WRK_SCRIPT = """
+done = function(summary, latency, requests)
+  io.write(string.format("BENCH %d %d %d %d %.0f %.0f %.0f\\n",
+    summary.requests, summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.errors.status, summary.duration, latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end
+"""
+
+
+def run(cmd, env, **kwargs):
+    return subprocess.run(cmd, cwd=ROOT, env=env, check=True, **kwargs)
+
+
+def base_env(database_url):
+    env = dict(os.environ)
+    env.update(
+        DEBUG="false",
+        SECRET_KEY="bench-only-not-secret",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="false",
+        SESSION_COOKIE_SECURE="false",
+        CSRF_COOKIE_SECURE="false",
+        DATABASE_URL=database_url,
+        # The benchmark measures the app, not the anonymous throttle.
+        API_ANON_RATE="100000000/hour",
+        LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def postgres_url(name):
+    url = subprocess.run([str(ROOT / "scripts" / "postgres.sh")], capture_output=True, text=True, check=True).stdout
+    url = url.strip()
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    import psycopg2
+
+    connection = psycopg2.connect(admin)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    connection.close()
+    return url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def build(database, size, workdir):
+    if database == "sqlite":
+        url = f"sqlite:///{workdir}/bench-{size}.sqlite3"
+    else:
+        url = postgres_url(f"bench_{size}")
+    env = base_env(url)
+    started = time.monotonic()
+    run([PYTHON, "manage.py", "migrate", "-v0"], env)
+    run([PYTHON, "manage.py", "generate_synthetic", "--contributions", str(size), "--seed", "1"], env)
+    return env, time.monotonic() - started
+
+
+def serve(env):
+    server = subprocess.Popen(
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "coalition.wsgi",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--timeout",
+            "120",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.2)
+    stop(server)
+    raise RuntimeError("gunicorn did not come up")
+
+
+def stop(server):
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(timeout=30)
+
+
+def wrk(path, duration, script):
+    output = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{CONCURRENCY}",
+            f"-d{duration}s",
+            "--timeout",
+            "10s",
+            "-s",
+            script,
+            f"http://127.0.0.1:{PORT}{path}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    match = re.search(r"^BENCH (\d+) (\d+) (\d+) (\d+) (\d+) (\d+) (\d+)$", output, re.M)
+    requests, errors, bad_status, micros, p50, p95, p99 = map(int, match.groups())
+    return {
+        "requests": requests,
+        "rps": round(requests / (micros / 1e6), 1),
+        "errors": errors + bad_status,
+        "p50_ms": round(p50 / 1000, 1),
+        "p95_ms": round(p95 / 1000, 1),
+        "p99_ms": round(p99 / 1000, 1),
+    }
+
+
+def worker_rss_peak(server):
+    """Highest resident memory (VmHWM) among the gunicorn workers, in MB."""
+    children = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
+    peak = 0
+    for pid in children:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        peak = max(peak, int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)))
+    return round(peak / 1024, 1)
+
+
+def csv_export():
+    started = time.monotonic()
+    first_byte = None
+    rows = 0
+    with urllib.request.urlopen(f"http://127.0.0.1:{PORT}{CSV_EXPORT}", timeout=600) as response:
+        while chunk := response.read(65536):
+            first_byte = first_byte or time.monotonic() - started
+            rows += chunk.count(b"\n")
+    return {
+        "rows": rows - 1,
+        "first_byte_ms": round((first_byte or 0) * 1000, 1),
+        "total_s": round(time.monotonic() - started, 2),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--databases", default="postgresql,sqlite")
+    parser.add_argument("--duration", type=int, default=10, help="Seconds of load per endpoint.")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed: make bench installs it with apt-get.")
+
+    results = []
+    workdir = tempfile.mkdtemp(prefix="coalition-bench-")
+    script = Path(workdir) / "report.lua"
+    script.write_text(WRK_SCRIPT)
+    for database in args.databases.split(","):
+        for size in map(int, args.sizes.split(",")):
+            env, build_seconds = build(database, size, workdir)
+            print(f"\n{database}, {size:,} contributions (built in {build_seconds:.0f} s)", flush=True)
+            server = serve(env)
+            try:
+                for name, path in ENDPOINTS:
+                    wrk(path, 2, str(script))  # warm caches and connections
+                    row = {
+                        "database": database,
+                        "size": size,
+                        "endpoint": name,
+                        **wrk(path, args.duration, str(script)),
+                    }
+                    results.append(row)
+                    print(
+                        f"  {name:24} p50 {row['p50_ms']:8.1f} ms  p95 {row['p95_ms']:8.1f}  p99 {row['p99_ms']:8.1f}  "
+                        f"{row['rps']:8.1f} req/s  errors {row['errors']}",
+                        flush=True,
+                    )
+                if size >= 100_000:
+                    export = csv_export()
+                    export.update(
+                        database=database, size=size, endpoint="csv export", peak_rss_mb=worker_rss_peak(server)
+                    )
+                    results.append(export)
+                    print(
+                        f"  {'csv export':24} {export['rows']:,} rows in {export['total_s']} s, first byte "
+                        f"{export['first_byte_ms']} ms, worker peak RSS {export['peak_rss_mb']} MB",
+                        flush=True,
+                    )
+            finally:
+                stop(server)
+    write_results(results)
+
+
+def write_results(results):
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
+    lines = [
+        "| database | contributions | endpoint | p50 ms | p95 ms | p99 ms | req/s | errors |",
+        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in results:
+        if row["endpoint"] == "csv export":
+            lines.append(
+                f"| {row['database']} | {row['size']:,} | csv export ({row['rows']:,} rows) | first byte "
+                f"{row['first_byte_ms']} | total {row['total_s'] * 1000:.0f} | peak RSS {row['peak_rss_mb']} MB | | |"
+            )
+        else:
+            lines.append(
+                f"| {row['database']} | {row['size']:,} | {row['endpoint']} | {row['p50_ms']} | {row['p95_ms']} | "
+                f"{row['p99_ms']} | {row['rps']} | {row['errors']} |"
+            )
+    (RESULTS / "latest.md").write_text("\n".join(lines) + "\n")
+    print("\n" + "\n".join(lines))
+    print(f"\nWritten to {RESULTS / 'latest.json'} and {RESULTS / 'latest.md'}")
+
+
+if __name__ == "__main__":
+    main()
