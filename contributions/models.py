@@ -6,7 +6,7 @@ from operator import or_
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django_countries.fields import CountryField
@@ -151,7 +151,9 @@ class Official(models.Model):
     title = models.CharField(max_length=300, help_text="Title or office, as the articles give it.")
     nation = models.ForeignKey(Nation, on_delete=models.PROTECT, related_name="officials")
     tenure_start = models.DateField(null=True, blank=True)
+    tenure_start_precision = models.CharField(max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY)
     tenure_end = models.DateField(null=True, blank=True)
+    tenure_end_precision = models.CharField(max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY)
     name_variants = models.CharField(
         max_length=300, blank=True, help_text="Other spellings used in the sources, comma-separated."
     )
@@ -187,6 +189,14 @@ class Official(models.Model):
     def clean(self):
         if self.tenure_start and self.tenure_end and self.tenure_end < self.tenure_start:
             raise ValidationError({"tenure_end": "Tenure cannot end before it starts."})
+
+    @property
+    def tenure_display(self):
+        start = format_date(self.tenure_start, self.tenure_start_precision)
+        end = format_date(self.tenure_end, self.tenure_end_precision)
+        if start and end:
+            return f"{start} – {end}"
+        return f"from {start}" if start else (f"until {end}" if end else "")
 
 
 class MeetingKind(models.TextChoices):
@@ -226,6 +236,7 @@ class Meeting(models.Model):
     host = models.ForeignKey(Nation, on_delete=models.PROTECT, null=True, blank=True, related_name="hosted_meetings")
     date = models.DateField(help_text="For a month or season, the first day of it.")
     date_precision = models.CharField(max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    end_date = models.DateField(null=True, blank=True, help_text="Last day, for a meeting over several days.")
     description = models.TextField(blank=True)
     nations = models.ManyToManyField(Nation, through="Participation", related_name="meetings", blank=True)
     officials = models.ManyToManyField(Official, related_name="meetings", blank=True, help_text="Officials present.")
@@ -245,6 +256,12 @@ class Meeting(models.Model):
             models.CheckConstraint(
                 condition=Q(date_precision__in=DatePrecision.values), name="meeting_precision_valid"
             ),
+            # A meeting cannot end before it begins.
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("date")),
+                name="meeting_end_after_start",
+                violation_error_message="A meeting cannot end before it begins.",
+            ),
         ]
         indexes = [
             models.Index(fields=["date"], name="meeting_date_idx"),
@@ -257,8 +274,17 @@ class Meeting(models.Model):
     def get_absolute_url(self):
         return reverse("meeting-detail", args=[self.slug])
 
+    def clean(self):
+        if self.end_date and self.date and self.end_date < self.date:
+            raise ValidationError({"end_date": "A meeting cannot end before it begins."})
+
     @property
     def date_display(self):
+        if self.end_date and self.end_date != self.date and self.date_precision == DatePrecision.DAY:
+            end = format_date(self.end_date, DatePrecision.DAY)
+            if (self.date.year, self.date.month) == (self.end_date.year, self.end_date.month):
+                return f"{self.date.day}–{end}"
+            return f"{format_date(self.date, DatePrecision.DAY)} – {end}"
         return format_date(self.date, self.date_precision)
 
 
@@ -317,14 +343,34 @@ class FigureQualifier(models.TextChoices):
 
 
 class FigureQuerySet(models.QuerySet):
-    def with_disputes(self):
-        """Annotate `disputed`: another figure for the same thing (meeting and metric) gives another value."""
-        rival = Figure.objects.filter(metric=OuterRef("metric")).exclude(pk=OuterRef("pk"))
-        rival = rival.exclude(value=OuterRef("value"), qualifier=OuterRef("qualifier"))
-        rival = rival.annotate(meeting_key=Coalesce("meeting_id", 0)).filter(
-            meeting_key=Coalesce(OuterRef("meeting_id"), 0)
+    def with_bounds(self):
+        """Annotate the range of values each figure allows: "more than 24" allows 25 and up, "about 50" 45–55."""
+        value = F("value")
+        return self.annotate(
+            low=Case(
+                When(qualifier=FigureQualifier.MORE_THAN, then=value + 1),
+                When(qualifier=FigureQualifier.NEARLY, then=value * 4 / 5),
+                When(qualifier=FigureQualifier.ABOUT, then=value * 9 / 10),
+                default=value,
+            ),
+            high=Case(
+                When(qualifier=FigureQualifier.MORE_THAN, then=Value(2**31 - 1)),
+                When(qualifier=FigureQualifier.NEARLY, then=value - 1),
+                When(qualifier=FigureQualifier.ABOUT, then=value * 11 / 10),
+                default=value,
+            ),
         )
-        return self.annotate(disputed=Exists(rival))
+
+    def with_disputes(self):
+        """Annotate `disputed`: another figure for the same thing (meeting and metric) cannot be true with it."""
+        rivals = (
+            Figure.objects.with_bounds()
+            .annotate(meeting_key=Coalesce("meeting_id", 0))
+            .filter(metric=OuterRef("metric"), meeting_key=Coalesce(OuterRef("meeting_id"), 0))
+            .exclude(pk=OuterRef("pk"))
+            .filter(Q(high__lt=OuterRef("low")) | Q(low__gt=OuterRef("high")))
+        )
+        return self.with_bounds().annotate(disputed=Exists(rivals))
 
 
 class Figure(models.Model):

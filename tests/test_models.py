@@ -174,6 +174,46 @@ def test_figures_that_disagree_about_the_same_thing_are_disputed():
     }
 
 
+def test_a_bound_that_an_exact_figure_satisfies_is_no_dispute():
+    brussels = MeetingFactory()
+    FigureFactory(meeting=brussels, value=24, qualifier="more_than")
+    FigureFactory(meeting=brussels, value=27)
+    FigureFactory(meeting=brussels, value=49)
+    FigureFactory(meeting=brussels, value=22, qualifier="nearly", metric="military_participants")
+    FigureFactory(meeting=brussels, value=28, metric="military_participants")
+    disputed = {(f.metric, f.qualifier, f.value): f.disputed for f in Figure.objects.with_disputes()}
+    assert disputed == {
+        ("countries_represented", "more_than", 24): False,
+        ("countries_represented", "exact", 27): True,
+        ("countries_represented", "exact", 49): True,
+        # "Nearly 22" means fewer than 22: 28 cannot be true with it.
+        ("military_participants", "nearly", 22): True,
+        ("military_participants", "exact", 28): True,
+    }
+
+
+def test_a_meeting_cannot_end_before_it_begins():
+    meeting = MeetingFactory.build(date=datetime.date(2016, 2, 11), end_date=datetime.date(2016, 2, 10))
+    assert rejected_by_database(meeting.save)
+
+
+def test_a_meeting_over_two_days_shows_its_range():
+    meeting = MeetingFactory.build(date=datetime.date(2016, 2, 10), end_date=datetime.date(2016, 2, 11))
+    assert meeting.date_display == "10–11 February 2016"
+    meeting.end_date = datetime.date(2016, 3, 1)
+    assert meeting.date_display == "10 February 2016 – 1 March 2016"
+
+
+def test_an_official_tenure_is_shown_at_its_precision():
+    official = OfficialFactory.build(
+        tenure_start=datetime.date(2012, 1, 1),
+        tenure_start_precision="year",
+        tenure_end=datetime.date(2015, 11, 1),
+        tenure_end_precision="month",
+    )
+    assert official.tenure_display == "2012 – November 2015"
+
+
 def test_the_contribution_search_covers_descriptions_and_quotes():
     by_description = ContributionFactory(description="Charles de Gaulle carrier")
     by_quote = CitationFactory(quote="tripled French air power").contribution

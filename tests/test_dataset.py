@@ -1,0 +1,288 @@
+"""The curated dataset in fixtures/ is data in its own right: it loads cleanly and idempotently, every record
+is backed by a verbatim quote from its article, and it answers researchers' questions as the articles do."""
+
+import datetime
+import time
+from decimal import Decimal
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from contributions.models import (
+    CapabilityRequest,
+    Citation,
+    Contribution,
+    Figure,
+    Meeting,
+    Nation,
+    Official,
+    Participation,
+    Source,
+)
+
+FIXTURES = ["sources", "nations", "officials", "meetings", "figures", "contributions", "requests", "citations"]
+
+# The numbers reported with the dataset; change them only together with the fixtures.
+EXPECTED_COUNTS = {
+    Source: 5,
+    Nation: 18,
+    Official: 17,
+    Meeting: 11,
+    Participation: 27,
+    Figure: 13,
+    Contribution: 24,
+    CapabilityRequest: 17,
+    Citation: 184,
+}
+CITED_MODELS = [Nation, Official, Meeting, Participation, Figure, Contribution, CapabilityRequest]
+
+# Page furniture in the captures: none of it is data, so no quote may contain it.
+FURNITURE = ["%shareLinks", "READ MORE", "RELATED:", "More from", "FILE - ", "Close [ x ]", "InsideGov", "IMG_"]
+
+BRUSSELS = "2016-02-brussels-defense-ministerial"
+STUTTGART = "2016-05-stuttgart-counter-isil-ministerial"
+
+
+@pytest.fixture
+def dataset(db):
+    """The curated fixtures, loaded into the test database as the Makefile loads them."""
+    call_command("loaddata", *FIXTURES, verbosity=0)
+
+
+@pytest.fixture
+def quoted_texts(dataset, tmp_path):
+    """A sources folder whose article texts are made of the citations' own quotes: verify_citations passes on it."""
+    for source in Source.objects.prefetch_related("citations"):
+        text = "\n".join(citation.quote for citation in source.citations.all())
+        (tmp_path / f"{source.slug}.txt").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def counts():
+    return {model: model.objects.count() for model in EXPECTED_COUNTS}
+
+
+def verify(directory):
+    """Run verify_citations; return (stdout, stderr), or raise CommandError as the command does."""
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("verify_citations", str(directory), stdout=out, stderr=err)
+    except CommandError as error:
+        error.stderr = err.getvalue()
+        raise
+    return out.getvalue(), err.getvalue()
+
+
+# --- Loading ------------------------------------------------------------------------------------------------
+
+
+def test_loading_the_fixtures_takes_under_two_seconds_and_loading_them_again_duplicates_nothing(db):
+    start = time.perf_counter()
+    call_command("loaddata", *FIXTURES, verbosity=0)
+    elapsed = time.perf_counter() - start
+    first = counts()
+
+    call_command("loaddata", *FIXTURES, verbosity=0)
+
+    assert counts() == first
+    assert elapsed < 2, f"loaddata took {elapsed:.2f} s"
+
+
+def test_the_dataset_has_exactly_the_reported_number_of_records_of_each_kind(dataset):
+    assert {model.__name__: n for model, n in counts().items()} == {
+        model.__name__: n for model, n in EXPECTED_COUNTS.items()
+    }
+
+
+def test_every_record_passes_full_validation_so_every_status_category_and_role_is_valid(dataset):
+    for model in EXPECTED_COUNTS:
+        for record in model.objects.all():
+            record.full_clean()
+
+
+# --- Citations ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("model", CITED_MODELS, ids=lambda model: model.__name__)
+def test_every_record_of_each_kind_is_cited(dataset, model):
+    uncited = model.objects.filter(citations__isnull=True)
+    assert not uncited.exists(), f"uncited: {[str(record) for record in uncited]}"
+
+
+def test_every_contribution_is_cited(dataset):
+    assert not Contribution.objects.filter(citations__isnull=True).exists()
+
+
+def test_every_source_is_cited(dataset):
+    assert not Source.objects.filter(citations__isnull=True).exists()
+
+
+def test_every_citation_supports_exactly_one_record(dataset):
+    for citation in Citation.objects.all():
+        chosen = [name for name in Citation.TARGETS if getattr(citation, f"{name}_id")]
+        assert len(chosen) == 1, citation.pk
+
+
+def test_quotes_are_short_and_never_page_furniture(dataset):
+    for citation in Citation.objects.all():
+        assert 0 < len(citation.quote) <= 300, citation.pk
+        assert "\n" not in citation.quote, citation.pk
+        for furniture in FURNITURE:
+            assert furniture not in citation.quote, (citation.pk, furniture)
+
+
+def test_verify_citations_passes_against_the_article_texts(dataset):
+    folder = Path(settings.SOURCES_DIR)
+    if not folder.is_dir():
+        pytest.skip(f"no article texts at {folder}")
+
+    out, err = verify(folder)
+
+    assert f"All {EXPECTED_COUNTS[Citation]} citations verified against {EXPECTED_COUNTS[Source]} sources" in out
+    assert err == ""
+
+
+def test_verify_citations_passes_on_a_folder_holding_every_quote(quoted_texts):
+    out, _ = verify(quoted_texts)
+
+    assert "citations verified" in out
+
+
+def test_verify_citations_fails_on_a_tampered_quote(quoted_texts):
+    citation = Citation.objects.filter(contribution__quantity=38).first()
+    citation.quote = citation.quote.replace("12 to 38", "12 to 40")
+    citation.save()
+
+    with pytest.raises(CommandError) as failure:
+        verify(quoted_texts)
+
+    assert f"Citation #{citation.pk}" in failure.value.stderr
+    assert "not found verbatim" in failure.value.stderr
+
+
+def test_verify_citations_fails_when_the_article_text_differs_from_the_quote(quoted_texts):
+    source = Source.objects.get(slug__contains="voa")
+    path = quoted_texts / f"{source.slug}.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("59 of the 65", "58 of the 65"), encoding="utf-8")
+
+    with pytest.raises(CommandError):
+        verify(quoted_texts)
+
+
+def test_verify_citations_reports_a_missing_article_an_uncited_source_and_an_uncited_record(quoted_texts):
+    (quoted_texts / f"{Source.objects.get(slug__contains='reuters').slug}.txt").unlink()
+    Source.objects.create(
+        slug="no-quotes",
+        outlet="Nowhere",
+        headline="Nothing",
+        published=datetime.date(2016, 1, 1),
+        url="https://example.org/",
+    )
+    (quoted_texts / "no-quotes.txt").write_text("", encoding="utf-8")
+    lonely = Nation.objects.create(country="BE", name="Belgium", role="non_member")
+
+    with pytest.raises(CommandError) as failure:
+        verify(quoted_texts)
+
+    report = failure.value.stderr
+    assert "reuters" in report and "no text file" in report
+    assert "'no-quotes': no citations" in report
+    assert f"Nation #{lonely.pk} (Belgium): no citation" in report
+
+
+def test_verify_citations_fails_on_a_missing_folder(dataset, tmp_path):
+    with pytest.raises(CommandError):
+        verify(tmp_path / "absent")
+
+
+def test_verify_citations_runs_a_fixed_small_number_of_queries(quoted_texts, django_assert_max_num_queries):
+    with django_assert_max_num_queries(10):
+        verify(quoted_texts)
+
+
+# --- Researchers' questions, answered from the data and checked against the articles ---------------------------
+
+
+def test_the_stuttgart_meeting_brought_together_the_us_and_eleven_allies(dataset):
+    meeting = Meeting.objects.get(slug=STUTTGART)
+    nations = set(meeting.participations.values_list("nation__country", flat=True))
+
+    assert nations == {"US", "AU", "CA", "NZ", "GB", "DK", "FR", "DE", "IT", "NL", "NO", "ES"}
+    assert meeting.participations.get(role="host").nation.code == "US"
+    assert (meeting.city, meeting.date) == ("Stuttgart", datetime.date(2016, 5, 4))
+
+
+def test_france_hosted_the_first_counter_isil_ministerial_in_paris_in_january_2016(dataset):
+    first = Meeting.objects.filter(kind=Meeting.Kind.DEFENSE_MINISTERIAL, status=Meeting.Status.HELD).earliest("date")
+
+    assert first.host.code == "FR"
+    assert first.city == "Paris"
+    assert (first.date.year, first.date.month) == (2016, 1)
+    assert first.participations.get(role="host").nation.code == "FR"
+
+
+def test_italy_is_the_nation_that_provides_police_training(dataset):
+    trainers = Nation.objects.filter(contributions__category="police_training").distinct()
+
+    assert [nation.code for nation in trainers] == ["IT"]
+
+
+def test_french_aircraft_in_the_region_went_from_12_to_38(dataset):
+    planes = Contribution.objects.get(nation__country="FR", unit="aircraft")
+
+    assert (planes.quantity_before, planes.quantity) == (12, 38)
+
+
+def test_the_brussels_attendance_figures_are_flagged_as_disputed(dataset):
+    figures = Figure.objects.with_disputes().filter(meeting__slug=BRUSSELS, metric="countries_represented")
+
+    # Defense One's 27 and Defense News's 49 cannot both be true; Reuters' "more than two dozen" fits either.
+    assert {(figure.qualifier, figure.value): figure.disputed for figure in figures} == {
+        ("more_than", 24): False,
+        ("exact", 27): True,
+        ("exact", 49): True,
+    }
+    # Figures that no other source contradicts stay undisputed.
+    assert not Figure.objects.with_disputes().filter(meeting__isnull=True, disputed=True).exists()
+    assert not Figure.objects.with_disputes().get(meeting__slug=BRUSSELS, metric="countries_invited").disputed
+
+
+def test_norway_offered_special_forces_and_a_medical_unit_and_joined_in_may_2016(dataset):
+    offers = Contribution.objects.filter(nation__country="NO", status=Contribution.Status.PLEDGED)
+
+    assert set(offers.values_list("capability", flat=True)) == {"special_forces", "medical_unit"}
+    norway = Nation.objects.get(country="NO")
+    assert norway.joined_display == "May 2016"
+
+
+def test_farkus_is_recorded_as_a_misspelling_of_farkas(dataset):
+    farkas = Official.objects.get(name="Evelyn Farkas")
+
+    assert "Evelyn Farkus" in farkas.name_variants
+    assert "Farkus" in farkas.spelling_note and "Farkas" in farkas.spelling_note
+    assert (farkas.tenure_start.year, farkas.tenure_end) == (2012, datetime.date(2015, 11, 1))
+    assert farkas.citations.filter(quote__contains="Evelyn Farkus").exists()
+
+
+def test_the_pentagon_cost_is_stored_in_us_dollars_as_a_total_and_a_daily_average(dataset):
+    costs = Contribution.objects.filter(nation__country="US", currency="USD")
+
+    assert {(c.amount, c.amount_basis) for c in costs} == {
+        (Decimal("5400000000.00"), "total_to_date"),
+        (Decimal("11400000.00"), "per_day"),
+    }
+
+
+def test_the_only_planned_meetings_are_those_announced_and_not_reported_as_held(dataset):
+    planned = set(Meeting.objects.filter(status=Meeting.Status.PLANNED).values_list("slug", flat=True))
+
+    assert planned == {
+        "2015-11-carter-le-drian-bilateral",
+        "2015-11-obama-hollande-white-house",
+        "2016-07-washington-coalition-ministerial",
+        "2016-summer-senior-military-officials",
+    }
