@@ -10,6 +10,9 @@ from django.db.models import Exists, OuterRef, Q
 
 from .models import Capability, Category, Contribution, Meeting, Nation, Official, Participation
 
+# Only ISO dates: with the site's en-gb formats, "02/11/2016" would quietly mean 2 November.
+ISO_DATE = ["%Y-%m-%d"]
+
 
 def split_values(values, normalize=str):
     """Flatten repeated and comma-separated values into one list."""
@@ -33,15 +36,32 @@ class CSVModelMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 
 class CountryCodeField(CSVModelMultipleChoiceField):
-    # ISO codes are stored upper-case; URLs use lower-case.
-    normalize = str.upper
+    # ISO codes are stored upper-case; URLs use lower-case. A staticmethod, or str.upper would bind to the field.
+    normalize = staticmethod(str.upper)
 
 
 class CSVMultipleChoiceFilter(django_filters.MultipleChoiceFilter):
     field_class = CSVMultipleChoiceField
 
+    def __init__(self, *args, **kwargs):
+        # Every predicate here is on the row's own columns, so no join can repeat a row.
+        kwargs.setdefault("distinct", False)
+        super().__init__(*args, **kwargs)
 
-class NationCodeFilter(django_filters.ModelMultipleChoiceFilter):
+
+class RecordFilter(django_filters.ModelMultipleChoiceFilter):
+    """Chooses records by a readable key (code or slug) and filters on the records themselves."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("distinct", False)
+        super().__init__(*args, **kwargs)
+
+    def get_filter_predicate(self, v):
+        # django-filter would compare the foreign key with the readable key (nation="FR"), which fails.
+        return {self.field_name: v}
+
+
+class NationCodeFilter(RecordFilter):
     field_class = CountryCodeField
 
     def __init__(self, *args, **kwargs):
@@ -52,7 +72,7 @@ class NationCodeFilter(django_filters.ModelMultipleChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
-class SlugFilter(django_filters.ModelMultipleChoiceFilter):
+class SlugFilter(RecordFilter):
     field_class = CSVModelMultipleChoiceField
 
     def __init__(self, *args, **kwargs):
@@ -68,10 +88,18 @@ class ContributionFilter(django_filters.FilterSet):
     meeting = SlugFilter(queryset=Meeting.objects.all(), help_text="Meeting slug; several allowed.")
     official = SlugFilter(queryset=Official.objects.all(), help_text="Official slug; several allowed.")
     announced_after = django_filters.DateFilter(
-        field_name="announced", lookup_expr="gte", label="Announced on or after", help_text="ISO date, YYYY-MM-DD."
+        field_name="announced",
+        lookup_expr="gte",
+        input_formats=ISO_DATE,
+        label="Announced on or after",
+        help_text="ISO date, YYYY-MM-DD.",
     )
     announced_before = django_filters.DateFilter(
-        field_name="announced", lookup_expr="lte", label="Announced on or before", help_text="ISO date, YYYY-MM-DD."
+        field_name="announced",
+        lookup_expr="lte",
+        input_formats=ISO_DATE,
+        label="Announced on or before",
+        help_text="ISO date, YYYY-MM-DD.",
     )
     q = django_filters.CharFilter(method="search", label="Search", help_text="Text in descriptions and quotes.")
     ordering = django_filters.OrderingFilter(
@@ -93,6 +121,17 @@ class ContributionFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.search(value) if value.strip() else queryset
+
+    def queryset_without(self, *names):
+        """The rows that every valid filter except `names` selects, unordered: the base of a facet count.
+
+        Uses the already-cleaned values, so the nation, meeting and official lookups are not run again.
+        """
+        queryset = self.queryset.all()
+        for name, value in self.form.cleaned_data.items():
+            if name not in names and name != "ordering":
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset.order_by()
 
 
 class NationFilter(django_filters.FilterSet):
@@ -124,8 +163,20 @@ class MeetingFilter(django_filters.FilterSet):
     kind = CSVMultipleChoiceFilter(choices=Meeting.Kind.choices, help_text="Several allowed.")
     status = CSVMultipleChoiceFilter(choices=Meeting.Status.choices, help_text="Several allowed.")
     nation = NationCodeFilter(method="filter_nation", help_text="Meetings these nations took part in.")
-    date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte", help_text="ISO date, YYYY-MM-DD.")
-    date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte", help_text="ISO date, YYYY-MM-DD.")
+    date_after = django_filters.DateFilter(
+        field_name="date",
+        lookup_expr="gte",
+        input_formats=ISO_DATE,
+        label="On or after",
+        help_text="ISO date, YYYY-MM-DD.",
+    )
+    date_before = django_filters.DateFilter(
+        field_name="date",
+        lookup_expr="lte",
+        input_formats=ISO_DATE,
+        label="On or before",
+        help_text="ISO date, YYYY-MM-DD.",
+    )
     q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label="Title contains")
     ordering = django_filters.OrderingFilter(
         fields=(("date", "date"), ("title", "title"), ("kind", "kind")),

@@ -1,0 +1,166 @@
+"""Template helpers for the researchers' pages: quantities in words, navigation state, and charts
+drawn as inline SVG on the server, so they need no script and no external library."""
+
+import datetime
+
+from django import template
+from django.utils.safestring import mark_safe
+from django.utils.text import slugify
+
+from ..models import ContributionStatus
+
+register = template.Library()
+
+# The order a stack of statuses reads in: from done, through promised, to refused.
+STATUS_ORDER = ["delivered", "pledged", "under_consideration", "requested", "unlikely", "declined"]
+
+# Bars stop short of the full width to leave room for the total printed after them.
+BAR_SPAN = 88.0
+BAR_ROW = 44
+BAR_HEIGHT = 16
+
+TIMELINE_STEP = 11
+TIMELINE_AXIS = 28
+
+
+@register.simple_tag(takes_context=True)
+def nav_current(context, prefix):
+    """aria-current on the navigation link of the section the page belongs to."""
+    match = getattr(context.get("request"), "resolver_match", None)
+    name = getattr(match, "url_name", None) or ""
+    current = name == prefix if prefix == "home" else name.startswith(f"{prefix}-") or name == prefix
+    return mark_safe(' aria-current="page"') if current else ""
+
+
+@register.filter
+def quantity(contribution):
+    """'12 → 38 aircraft', as far as the sources give numbers."""
+    if contribution.quantity is None:
+        return ""
+    unit = contribution.get_unit_display()
+    if contribution.quantity == 1 and unit.endswith("s"):
+        # The unit labels are plural ("ships", "days"); "1 ships" reads as a typing error.
+        unit = unit[:-1]
+    if contribution.quantity_before is not None:
+        return f"{contribution.quantity_before:,} → {contribution.quantity:,} {unit}"
+    return f"{contribution.quantity:,} {unit}"
+
+
+@register.filter
+def money(contribution):
+    """'US$1,000,000 (one-off)'."""
+    if contribution.amount is None:
+        return ""
+    amount = contribution.amount
+    text = f"US${amount:,.0f}" if amount == amount.to_integral_value() else f"US${amount:,.2f}"
+    if contribution.amount_basis:
+        text += f" ({contribution.get_amount_basis_display().lower()})"
+    return text
+
+
+@register.filter
+def cited_sources(record):
+    """Each source that a record's (prefetched) citations come from, once, with how many quotes it gives."""
+    sources = {}
+    for citation in record.citations.all():
+        entry = sources.setdefault(citation.source_id, {"source": citation.source, "first": citation.pk, "count": 0})
+        entry["count"] += 1
+    return list(sources.values())
+
+
+@register.filter
+def capability_detail(record):
+    """The capability's label, unless it only repeats the category's ("Medical · Medical")."""
+    label = record.get_capability_display() if record.capability else ""
+    return "" if label == record.get_category_display() else label
+
+
+@register.inclusion_tag("contributions/_status_bars.html")
+def status_bars(rows, title, caption=""):
+    """A horizontal bar per row, stacked by status, with the same numbers as a table.
+
+    rows: dicts with label, url and counts ({status: n}).
+    """
+    biggest = max((sum(row["counts"].values()) for row in rows), default=0) or 1
+    used = [s for s in STATUS_ORDER if any(row["counts"].get(s) for row in rows)]
+    bars = []
+    for index, row in enumerate(rows):
+        top = index * BAR_ROW
+        x = 0.0
+        segments = []
+        for status in STATUS_ORDER:
+            count = row["counts"].get(status, 0)
+            if count:
+                width = BAR_SPAN * count / biggest
+                segments.append({"status": status, "x": f"{x:.3f}", "width": f"{width:.3f}"})
+                x += width
+        bars.append(
+            {
+                "label": row["label"],
+                "url": row["url"],
+                "total": sum(row["counts"].values()),
+                "segments": segments,
+                "cells": [row["counts"].get(status, 0) for status in used],
+                "end": f"{x:.3f}",
+                "label_y": top + 14,
+                "bar_y": top + 20,
+                "value_y": top + 20 + BAR_HEIGHT - 3,
+            }
+        )
+    return {
+        "id": slugify(title),
+        "title": title,
+        "caption": caption,
+        "bars": bars,
+        "height": len(rows) * BAR_ROW,
+        "bar_height": BAR_HEIGHT,
+        "statuses": [{"value": s, "label": ContributionStatus(s).label} for s in used],
+    }
+
+
+@register.inclusion_tag("contributions/_timeline.html")
+def timeline(items, title, legend):
+    """Dated markers on a time axis, stacked where several fall in the same month.
+
+    items: dicts with date and css (the marker's class); legend: (css, label) pairs.
+    The page lists the same items as text; the chart only shows how they spread over time.
+    """
+    dated = sorted((item for item in items if item.get("date")), key=lambda item: item["date"])
+    if not dated:
+        return {"empty": True}
+    start = datetime.date(dated[0]["date"].year, 1, 1)
+    end = datetime.date(dated[-1]["date"].year + 1, 1, 1)
+    span = (end - start).days
+
+    def position(day):
+        # Inset from both edges so a marker on 1 January is not cut in half.
+        return f"{2 + 96 * (day - start).days / span:.3f}"
+
+    stacks = {}
+    markers = []
+    for item in dated:
+        month = (item["date"].year, item["date"].month)
+        level = stacks.get(month, 0)
+        stacks[month] = level + 1
+        markers.append({"x": position(item["date"]), "level": level, "css": item["css"]})
+    height = TIMELINE_AXIS + TIMELINE_STEP * max(stacks.values()) + 6
+    axis_y = height - TIMELINE_AXIS
+    for marker in markers:
+        marker["y"] = axis_y - 8 - marker["level"] * TIMELINE_STEP
+    years = [
+        {"x": position(datetime.date(year, 1, 1)), "label": year, "mid": position(datetime.date(year, 7, 1))}
+        for year in range(start.year, end.year)
+    ]
+    quarters = [position(datetime.date(year, month, 1)) for year in range(start.year, end.year) for month in (4, 7, 10)]
+    return {
+        "id": slugify(title),
+        "title": title,
+        "quarters": quarters,
+        "markers": markers,
+        "years": years,
+        "end_x": position(end),
+        "height": height,
+        "axis_y": axis_y,
+        "label_y": axis_y + 20,
+        "legend": legend,
+    }

@@ -1,0 +1,190 @@
+"""The researchers' pages in a real browser: Debian's Chromium through Playwright, axe-core for accessibility.
+
+Screenshots of the main pages, on a desktop and a phone, go to test-artifacts/ for a person to look at.
+"""
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from tests.test_web import build_sample_data
+
+pytestmark = [pytest.mark.browser]
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def sample(transactional_db):
+    return build_sample_data()
+
+
+@pytest.fixture(autouse=True)
+def plain_static_files(settings):
+    # The live server serves static files from the app folders by their own names, not the hashed
+    # names ManifestStaticFilesStorage writes after collectstatic, so the browser tests use plain names.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def check_accessibility(page):
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def open_page(page, path):
+    response = page.goto(page.base_url + path)
+    assert response.status == 200, path
+    return response
+
+
+MAIN_PAGES = [
+    ("home", "/"),
+    ("contributions", "/contributions/"),
+    ("matrix", "/matrix/"),
+    ("nations", "/nations/"),
+    ("nation-france", "/nations/fr/"),
+    ("meetings", "/meetings/"),
+    ("meeting-brussels", "/meetings/brussels-2016-02/"),
+    ("officials", "/officials/"),
+    ("official-carter", "/officials/ash-carter/"),
+    ("sources", "/sources/"),
+    ("source-reuters", "/sources/2016-02-11-reuters-us-tells-allies/"),
+]
+
+
+def test_every_page_loads_with_no_accessibility_violations_on_a_desktop(page, sample, screenshot):
+    contribution = sample["france"].contributions.first()
+    for name, path in [*MAIN_PAGES, ("contribution", contribution.get_absolute_url())]:
+        open_page(page, path)
+        assert page.locator("h1").count() == 1, path
+        check_accessibility(page)
+        screenshot(page, f"desktop-{name}")
+
+
+def test_every_page_loads_with_no_accessibility_violations_on_a_phone(page, sample, screenshot):
+    page.set_viewport_size(PHONE)
+    for name, path in MAIN_PAGES:
+        open_page(page, path)
+        check_accessibility(page)
+        # Nothing may force the page wider than the phone; wide tables scroll inside their own box.
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{path} is {width}px wide"
+        screenshot(page, f"phone-{name}")
+
+
+def test_a_researcher_filters_contributions_by_clicking_the_form(page, sample, screenshot):
+    open_page(page, "/contributions/")
+    page.get_by_role("checkbox", name="France").check()
+    page.get_by_role("checkbox", name="Military forces").check()
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_load_state()
+
+    assert "nation=fr" in page.url and "category=military" in page.url
+    # Empty fields are left out of the address by static/js/site.js.
+    assert "q=" not in page.url
+    assert page.locator("#results-title").inner_text() == "1 contribution"
+    assert "Charles de Gaulle" in page.locator("table.contributions-table").inner_text()
+    check_accessibility(page)
+    screenshot(page, "desktop-contributions-filtered")
+
+    page.get_by_role("link", name="Nation: France").click()
+    page.wait_for_load_state()
+    assert "nation=" not in page.url
+    assert page.locator("#results-title").inner_text() == "7 contributions"
+
+
+def test_a_bad_filter_value_shows_the_error_and_passes_axe(page, sample, screenshot):
+    response = page.goto(page.base_url + "/contributions/?nation=zz&announced_after=2016-13-01&page_size=9999")
+    assert response.status == 400
+    summary = page.locator(".error-summary").inner_text()
+    assert "ZZ" in summary and "Enter a valid date" in summary and "500" in summary
+    check_accessibility(page)
+    screenshot(page, "desktop-contributions-400")
+
+
+def test_a_matrix_cell_leads_to_the_filtered_list(page, sample):
+    open_page(page, "/matrix/")
+    page.get_by_role("link", name="France, Military forces:").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/contributions/?nation=fr&category=military")
+    assert page.locator("#results-title").inner_text() == "1 contribution"
+    assert page.get_by_role("checkbox", name="France").is_checked()
+
+
+def test_a_capability_request_is_reached_by_its_anchor(page, sample):
+    open_page(page, sample["isr"].get_absolute_url())
+    request = page.locator(f"#request-{sample['isr'].pk}")
+    expect(request).to_be_in_viewport()
+    offered = page.locator(".match", has=request).locator(".offered")
+    expect(offered).to_contain_text("Reaper drones and surveillance flights")
+
+
+def test_the_csv_download_has_the_filtered_rows(page, sample):
+    open_page(page, "/contributions/?nation=fr")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="CSV").click()
+    download = download_info.value
+    assert download.suggested_filename == "contributions.csv"
+    rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text(encoding="utf-8"))))
+    assert {row["nation_code"] for row in rows} == {"FR"}
+    assert len(rows) == 2
+
+
+def test_the_filters_fold_away_on_a_phone_and_open_again(page, sample):
+    page.set_viewport_size(PHONE)
+    open_page(page, "/contributions/")
+    panel = page.locator(".filter-panel")
+    assert panel.get_attribute("open") is None
+    page.get_by_text("Filter and sort").click()
+    assert panel.get_attribute("open") is not None
+    assert page.get_by_role("button", name="Apply filters").is_visible()
+
+
+def test_the_not_found_page_is_accessible(page, sample, screenshot):
+    response = page.goto(page.base_url + "/nations/zz/")
+    assert response.status == 404
+    assert page.locator("h1").inner_text() == "Page not found"
+    check_accessibility(page)
+    screenshot(page, "desktop-404")
+
+
+def test_static_files_are_served_from_this_site_only(page, sample):
+    hosts = set()
+    page.on("request", lambda request: hosts.add(request.url.split("/")[2]))
+    open_page(page, "/")
+    open_page(page, "/matrix/")
+    assert hosts == {page.base_url.split("/")[2]}
+
+
+@pytest.fixture
+def curated_live(transactional_db):
+    from django.core.management import call_command
+
+    from tests.conftest import CURATED_FIXTURES
+
+    call_command("loaddata", *CURATED_FIXTURES, verbosity=0)
+
+
+def test_the_curated_data_passes_axe_on_every_kind_of_page(page, curated_live, screenshot):
+    from contributions.models import Contribution, Meeting, Nation, Official, Source
+
+    paths = ["/", "/contributions/", "/matrix/", "/nations/", "/meetings/", "/officials/", "/sources/"]
+    paths += [model.objects.first().get_absolute_url() for model in (Nation, Contribution, Meeting, Official, Source)]
+    for viewport in (None, PHONE):
+        if viewport:
+            page.set_viewport_size(viewport)
+        for path in paths:
+            open_page(page, path)
+            check_accessibility(page)
+            assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"], path
+    page.set_viewport_size({"width": 1280, "height": 900})
+    for name, path in (("home", "/"), ("contributions", "/contributions/"), ("matrix", "/matrix/")):
+        open_page(page, path)
+        screenshot(page, f"curated-{name}")

@@ -1,0 +1,1211 @@
+"""The researchers' pages: what each shows, the filters, facets, downloads, bad input and query counts.
+
+Browser behaviour, accessibility and screenshots are in test_browser.py.
+"""
+
+import csv
+import datetime
+import io
+import json
+import re
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from contributions.models import Citation, Figure, Participation
+from tests.factories import (
+    CapabilityRequestFactory,
+    CitationFactory,
+    ContributionFactory,
+    FigureFactory,
+    MeetingFactory,
+    NationFactory,
+    OfficialFactory,
+    ParticipationFactory,
+    SourceFactory,
+)
+
+
+@pytest.fixture(autouse=True)
+def plain_static_files(settings):
+    # With DEBUG off, ManifestStaticFilesStorage needs collectstatic's manifest before a page can
+    # render. These tests are about the pages; test_the_pages_render_with_hashed_static_files runs
+    # collectstatic itself to check them with the production storage.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def build_sample_data():
+    """A small dataset shaped like the curated one: enough to exercise every part of every page."""
+    reuters = SourceFactory(
+        slug="2016-02-11-reuters-us-tells-allies",
+        outlet="Reuters",
+        headline="US tells allies campaign to defeat ISIS must be accelerated",
+        published=datetime.date(2016, 2, 11),
+    )
+    defense_news = SourceFactory(
+        slug="2016-02-09-defense-news-carter-heads-to-brussels",
+        outlet="Defense News",
+        headline="Carter heads to Belgium, ISIS coalition focus",
+        headline_inferred=True,
+        author="Aaron Mehta",
+        published=datetime.date(2016, 2, 9),
+        published_approximate=True,
+        date_note="From the address; the capture prints no date.",
+    )
+    voa = SourceFactory(
+        slug="2015-11-23-voa-us-pushes-for-more-ally-support",
+        outlet="Voice of America",
+        headline="US Pushes for More Ally Support in IS Fight, But Big Increases Called Unlikely",
+        published=datetime.date(2015, 11, 23),
+    )
+
+    us = NationFactory(country="US", name="United States", role="lead", joined=datetime.date(2014, 9, 10))
+    france = NationFactory(country="FR", name="France", role="military", joined=datetime.date(2014, 9, 15))
+    italy = NationFactory(country="IT", name="Italy", role="military")
+    uk = NationFactory(country="GB", name="United Kingdom", role="military")
+    netherlands = NationFactory(country="NL", name="Netherlands", role="military")
+    germany = NationFactory(country="DE", name="Germany", role="non_military")
+    saudi = NationFactory(country="SA", name="Saudi Arabia", role="military")
+    uae = NationFactory(country="AE", name="United Arab Emirates", role="military")
+    canada = NationFactory(country="CA", name="Canada", role="military")
+    japan = NationFactory(country="JP", name="Japan", role="non_military")
+    iraq = NationFactory(country="IQ", name="Iraq", role="member")
+
+    carter = OfficialFactory(slug="ash-carter", name="Ash Carter", title="U.S. Secretary of Defense", nation=us)
+    le_drian = OfficialFactory(
+        slug="jean-yves-le-drian",
+        name="Jean-Yves Le Drian",
+        title="French Defense Minister",
+        nation=france,
+        name_variants="Jean-Yves Le Driant",
+        spelling_note="One source prints “Le Driant”; the minister's name is Le Drian.",
+    )
+    pinotti = OfficialFactory(
+        slug="roberta-pinotti", name="Roberta Pinotti", title="Italian Defense Minister", nation=italy
+    )
+
+    paris = MeetingFactory(
+        slug="paris-2016-01",
+        title="Defence ministers of the seven leading contributors",
+        city="Paris",
+        host=france,
+        date=datetime.date(2016, 1, 20),
+    )
+    brussels = MeetingFactory(
+        slug="brussels-2016-02",
+        title="Coalition defence ministerial",
+        city="Brussels",
+        venue="NATO headquarters",
+        host=us,
+        date=datetime.date(2016, 2, 11),
+        description="The first meeting of defence ministers from the whole military coalition.",
+    )
+    stuttgart = MeetingFactory(
+        slug="stuttgart-2016-05",
+        title="Counter-ISIL coalition defence ministers",
+        city="Stuttgart",
+        kind="defense_ministerial",
+        host=us,
+        date=datetime.date(2016, 5, 4),
+    )
+    MeetingFactory(
+        slug="washington-2016-07",
+        title="Joint meeting of foreign and defence ministers",
+        city="Washington",
+        kind="diplomatic_plenary",
+        status="planned",
+        date=datetime.date(2016, 7, 1),
+        date_precision="month",
+    )
+    for meeting, nations in (
+        (paris, [us, france, italy, uk, netherlands, germany]),
+        (brussels, [us, france, italy, uk, netherlands, germany, saudi, uae, canada, iraq]),
+        (stuttgart, [us, france, italy, uk, germany, canada]),
+    ):
+        for nation in nations:
+            role = Participation.Role.HOST if nation == meeting.host else Participation.Role.PARTICIPANT
+            participation = ParticipationFactory(meeting=meeting, nation=nation, role=role)
+            if meeting == brussels and nation in (saudi, uae):
+                Citation.objects.create(
+                    source=reuters, participation=participation, quote=f"{nation.name} attended the meeting."
+                )
+    brussels.officials.set([carter, le_drian, pinotti])
+    paris.officials.set([carter, le_drian])
+
+    represented = [
+        FigureFactory(meeting=brussels, value=27, label="nations at the table"),
+        FigureFactory(meeting=brussels, value=26, label="countries represented", qualifier="about"),
+    ]
+    for figure, source in zip(represented, (reuters, defense_news), strict=True):
+        Citation.objects.create(source=source, figure=figure, quote=f"{figure.value} countries were represented.")
+    whole = [
+        FigureFactory(meeting=None, metric=Figure.Metric.COALITION_MEMBERS, value=65, label="members"),
+        FigureFactory(meeting=None, metric=Figure.Metric.COALITION_MEMBERS, value=66, label="members"),
+        FigureFactory(
+            meeting=None, metric=Figure.Metric.MILITARY_PARTICIPANTS, value=59, out_of=65, label="military partners"
+        ),
+    ]
+    for figure, source in zip(whole, (voa, reuters, voa), strict=True):
+        Citation.objects.create(source=source, figure=figure, quote=f"The coalition of {figure.value} nations.")
+
+    rows = [
+        (
+            france,
+            "military",
+            "aircraft_carrier",
+            "delivered",
+            "Charles de Gaulle carrier strike group deployed",
+            brussels,
+            le_drian,
+            38,
+            12,
+            "aircraft",
+        ),
+        (
+            france,
+            "training",
+            "trainers",
+            "pledged",
+            "More trainers for Iraqi forces",
+            brussels,
+            le_drian,
+            None,
+            None,
+            "",
+        ),
+        (
+            italy,
+            "police_training",
+            "police_trainers",
+            "delivered",
+            "Leads the training of Iraqi police",
+            None,
+            pinotti,
+            450,
+            None,
+            "personnel",
+        ),
+        (
+            italy,
+            "financial",
+            "funding",
+            "under_consideration",
+            "Possible increase of the financial commitment",
+            brussels,
+            pinotti,
+            None,
+            None,
+            "",
+        ),
+        (uk, "military", "air_strikes", "delivered", "Air strikes extended to Syria", None, None, 16, 8, "aircraft"),
+        (uk, "intelligence", "isr", "delivered", "Reaper drones and surveillance flights", None, None, None, None, ""),
+        (
+            netherlands,
+            "military",
+            "air_strikes",
+            "under_consideration",
+            "Extending air strikes into Syria",
+            brussels,
+            None,
+            None,
+            None,
+            "",
+        ),
+        (germany, "intelligence", "isr", "delivered", "Tornado reconnaissance jets", paris, None, 6, None, "aircraft"),
+        (
+            germany,
+            "training",
+            "trainers",
+            "delivered",
+            "Trainers for Kurdish Peshmerga",
+            None,
+            None,
+            150,
+            None,
+            "personnel",
+        ),
+        (
+            saudi,
+            "military",
+            "ground_troops",
+            "unlikely",
+            "Ground troops offered for Syria",
+            brussels,
+            None,
+            None,
+            None,
+            "",
+        ),
+        (
+            uae,
+            "military",
+            "special_forces",
+            "pledged",
+            "Special forces for ground operations",
+            brussels,
+            None,
+            None,
+            None,
+            "",
+        ),
+        (
+            canada,
+            "military",
+            "aircraft",
+            "declined",
+            "Withdrawal of CF-18 fighter jets",
+            None,
+            None,
+            6,
+            None,
+            "aircraft",
+        ),
+        (
+            canada,
+            "training",
+            "trainers",
+            "pledged",
+            "Tripling of special forces trainers",
+            stuttgart,
+            None,
+            210,
+            69,
+            "personnel",
+        ),
+        (japan, "humanitarian", "", "delivered", "Humanitarian aid to displaced people", None, None, None, None, ""),
+        (
+            us,
+            "military",
+            "air_strikes",
+            "delivered",
+            "Most of the coalition's air strikes",
+            None,
+            carter,
+            None,
+            None,
+            "",
+        ),
+    ]
+    contributions = []
+    for nation, category, capability, status, description, meeting, official, quantity, before, unit in rows:
+        contribution = ContributionFactory(
+            nation=nation,
+            category=category,
+            capability=capability,
+            status=status,
+            description=description,
+            meeting=meeting,
+            official=official,
+            quantity=quantity,
+            quantity_before=before,
+            unit=unit,
+            announced=meeting.date if meeting else datetime.date(2015, 11, 23),
+        )
+        contributions.append(contribution)
+        CitationFactory(contribution=contribution, source=reuters if meeting else voa, quote=f"“{description}.”")
+    ContributionFactory(
+        nation=japan,
+        category="financial",
+        capability="funding",
+        status="delivered",
+        description="Aid to Iraq",
+        quantity=None,
+        amount="100000000.00",
+        currency="USD",
+        amount_basis="one_off",
+        announced=datetime.date(2015, 9, 1),
+        announced_precision="month",
+    )
+
+    isr = CapabilityRequestFactory(
+        requested_by=us, official=carter, meeting=brussels, announced=brussels.date, description="More surveillance"
+    )
+    trainers = CapabilityRequestFactory(
+        requested_by=us,
+        official=carter,
+        meeting=brussels,
+        announced=brussels.date,
+        capability="police_trainers",
+        category="police_training",
+        description="Police trainers for Ramadi and Mosul",
+    )
+    for capability_request in (isr, trainers):
+        Citation.objects.create(
+            source=defense_news, capability_request=capability_request, quote="Carter asked for it."
+        )
+    Citation.objects.create(source=reuters, official=carter, quote="“We must accelerate the campaign,” Carter said.")
+    Citation.objects.create(source=reuters, meeting=brussels, quote="Defence ministers met in Brussels.")
+    Citation.objects.create(source=voa, nation=france, quote="France has stepped up its air strikes.")
+    return {"france": france, "carter": carter, "brussels": brussels, "reuters": reuters, "isr": isr}
+
+
+@pytest.fixture
+def sample(db):
+    return build_sample_data()
+
+
+def grow(sample, n):
+    """Add n of every kind of record, all tied to the records the detail pages show."""
+    france, carter, brussels, reuters = sample["france"], sample["carter"], sample["brussels"], sample["reuters"]
+    codes = ["BE", "DK", "NO", "AU", "NZ", "ES", "PT", "PL", "CZ", "GR", "TR", "JO", "QA", "KW", "BH", "MA"]
+    for index in range(n):
+        nation = NationFactory(country=codes[index % len(codes)], role="military")
+        contribution = ContributionFactory(
+            nation=france if index % 2 else nation,
+            meeting=brussels,
+            official=carter,
+            announced=datetime.date(2016, 1, 1) + datetime.timedelta(days=index),
+        )
+        for _ in range(2):
+            CitationFactory(contribution=contribution, source=reuters)
+        participation, _ = Participation.objects.get_or_create(meeting=brussels, nation=nation)
+        Citation.objects.create(source=reuters, participation=participation, quote="Attended.")
+        figure = FigureFactory(meeting=brussels if index % 2 else None, metric="other", value=index, label="things")
+        Citation.objects.create(source=reuters, figure=figure, quote=f"{index} things.")
+        capability_request = CapabilityRequestFactory(requested_by=france, official=carter, meeting=brussels)
+        Citation.objects.create(source=reuters, capability_request=capability_request, quote="Asked.")
+        official = OfficialFactory(nation=france)
+        brussels.officials.add(official)
+        carter.meetings.add(MeetingFactory())
+        Citation.objects.create(source=reuters, official=carter, quote=f"Quote {index}.")
+        Citation.objects.create(source=reuters, meeting=brussels, quote=f"Meeting quote {index}.")
+        Citation.objects.create(source=reuters, nation=france, quote=f"Nation quote {index}.")
+        SourceFactory()
+
+
+def html(response):
+    return response.content.decode()
+
+
+def text(response):
+    """The page's text with tags and runs of white space collapsed, for matching phrases."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html(response)))
+
+
+def contribution_ids(response):
+    return [contribution.pk for contribution in response.context["page"].object_list]
+
+
+# --- Every page -------------------------------------------------------------------------------------
+
+
+def page_urls(sample):
+    contribution = sample["france"].contributions.first()
+    return [
+        reverse("home"),
+        reverse("nation-list"),
+        reverse("nation-detail", args=["fr"]),
+        reverse("contribution-list"),
+        reverse("contribution-detail", args=[contribution.pk]),
+        reverse("meeting-list"),
+        reverse("meeting-detail", args=["brussels-2016-02"]),
+        reverse("official-list"),
+        reverse("official-detail", args=["ash-carter"]),
+        reverse("matrix"),
+        reverse("source-list"),
+        reverse("source-detail", args=[sample["reuters"].slug]),
+    ]
+
+
+def test_every_page_renders_with_navigation_to_every_list(client, sample):
+    lists = ["home", "contribution-list", "matrix", "nation-list", "meeting-list", "official-list", "source-list"]
+    for url in page_urls(sample):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        nav = html(response).split('<nav class="site-nav"')[1].split("</nav>")[0]
+        for name in lists:
+            assert f'href="{reverse(name)}"' in nav, (url, name)
+
+
+def test_every_page_has_a_title_of_its_own(client, sample):
+    titles = set()
+    for url in page_urls(sample):
+        title = re.search(r"<title>(.*?)</title>", html(client.get(url)), re.S).group(1)
+        assert "Coalition Contributions Tracker" in title
+        titles.add(title)
+    assert len(titles) == len(page_urls(sample))
+
+
+def test_no_page_has_inline_script_or_style(client, sample):
+    # A Content-Security-Policy without 'unsafe-inline' is to come; the pages must not need it.
+    for url in [*page_urls(sample), "/contributions/?nation=zz", "/nations/zz/"]:
+        page = html(client.get(url))
+        assert " style=" not in page, url
+        assert "<style" not in page, url
+        assert re.findall(r"<script(?![^>]*\ssrc=)[^>]*>", page) == [], url
+        # And nothing is loaded from another site.
+        assert re.findall(r'(?:src|href)="(?:https?:)?//[^"]*"[^>]*rel="stylesheet"', page) == [], url
+        assert re.findall(r'<(?:script|link|img)[^>]+(?:src|href)="(?:https?:)?//', page) == [], url
+
+
+def test_the_pages_render_with_hashed_static_files(client, sample, settings, tmp_path):
+    # Production's storage: every {% static %} must name a file that collectstatic has collected.
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", "--noinput", verbosity=0)
+    for url in page_urls(sample):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert re.search(r'href="/static/css/site\.[0-9a-f]{12}\.css"', html(response)), url
+
+
+def test_the_not_found_page_is_the_sites_own(client, db):
+    response = client.get("/nowhere/")
+    assert response.status_code == 404
+    assert "Page not found" in text(response)
+    assert 'href="/contributions/"' in html(response)
+
+
+def test_the_server_error_page_is_static_and_tells_nothing(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    page = response.content.decode()
+    assert "Something went wrong" in page
+    assert "{%" not in page and "{{" not in page
+    assert render_to_string("500.html") == page
+
+
+# --- Overview ---------------------------------------------------------------------------------------
+
+
+def test_the_overview_shows_headline_figures(client, sample):
+    page = text(client.get("/"))
+    assert "11 nations" in page
+    assert "16 contributions" in page
+    assert "4 meetings, 3 held" in page
+    assert "Delivered or ongoing 9" in page
+    assert "Declined 1" in page
+
+
+def test_the_overview_charts_contributions_by_category_and_nation_with_a_table(client, sample):
+    response = client.get("/")
+    page = html(response)
+    assert page.count('<svg class="bars"') == 2
+    # The table that carries the chart's numbers links each row to the filtered list.
+    assert 'href="/contributions/?category=military">Military forces</a></th>' in page
+    assert 'href="/contributions/?nation=fr">France</a></th>' in page
+
+
+def test_the_overview_shows_the_meetings_on_a_timeline(client, sample):
+    response = client.get("/")
+    assert '<svg class="timeline"' in html(response)
+    assert html(response).count('class="marker meeting-') == 4
+    page = text(response)
+    assert "Joint meeting of foreign and defence ministers" in page
+    assert "July 2016" in page
+
+
+def test_the_overview_shows_coalition_wide_figures_with_citations_and_disputes(client, sample):
+    page = html(client.get("/"))
+    disputed = Figure.objects.get(meeting=None, value=65)
+    assert f'id="figure-{disputed.pk}"' in page
+    assert "Disputed: the sources disagree" in page
+    assert "The coalition of 65 nations." in page
+    assert "59 of 65" in page
+
+
+# --- Nations ----------------------------------------------------------------------------------------
+
+
+def test_the_nation_list_shows_each_nation_with_its_role_and_contributions(client, sample):
+    response = client.get("/nations/")
+    assert response.status_code == 200
+    nations = response.context["nations"]
+    assert len(nations) == 11
+    france = next(n for n in nations if n.code == "FR")
+    assert france.contribution_count == 2
+    assert france.meeting_count == 3
+    assert [c["value"] for c in france.categories] == ["military", "training"]
+    assert 'href="/contributions/?nation=fr&amp;category=military"' in html(response)
+
+
+def test_the_nation_list_filters_by_role(client, sample):
+    response = client.get("/nations/?role=lead,non_military")
+    assert {n.code for n in response.context["nations"]} == {"US", "DE", "JP"}
+
+
+def test_the_nation_list_filters_by_category_contributed(client, sample):
+    response = client.get("/nations/?category=police_training&category=humanitarian")
+    assert {n.code for n in response.context["nations"]} == {"IT", "JP"}
+
+
+def test_the_nation_list_sorts(client, sample):
+    names = [n.name for n in client.get("/nations/").context["nations"]]
+    assert names == sorted(names)
+    names = [n.name for n in client.get("/nations/?ordering=-name").context["nations"]]
+    assert names == sorted(names, reverse=True)
+    response = client.get("/nations/?ordering=-contributions,name")
+    assert [n.code for n in response.context["nations"]][:3] == ["CA", "FR", "DE"]
+
+
+@pytest.mark.parametrize("query", ["role=emperor", "category=nope", "ordering=size"])
+def test_the_nation_list_rejects_bad_filters(client, sample, query):
+    response = client.get(f"/nations/?{query}")
+    assert response.status_code == 400
+    assert "Some values in the address are not valid" in text(response)
+    assert "nations" not in response.context
+
+
+def test_a_nation_profile_groups_its_contributions_by_category(client, sample):
+    response = client.get("/nations/fr/")
+    assert response.status_code == 200
+    groups = response.context["groups"]
+    assert [g["label"] for g in groups] == ["Military forces", "Training local forces"]
+    page = text(response)
+    assert "12 → 38 aircraft" in page
+    assert "Delivered or ongoing" in page and "Pledged or offered" in page
+    assert "11 February 2016" in page
+
+
+def test_a_nation_profile_shows_meetings_officials_chart_timeline_and_citations(client, sample):
+    response = client.get("/nations/fr/")
+    page = html(response)
+    assert '<svg class="bars"' in page and '<svg class="timeline"' in page
+    brussels = Participation.objects.get(nation=sample["france"], meeting=sample["brussels"])
+    assert f'href="/meetings/brussels-2016-02/#participation-{brussels.pk}"' in page
+    assert 'href="/officials/jean-yves-le-drian/"' in page
+    citation = Citation.objects.get(nation=sample["france"])
+    assert f'id="citation-{citation.pk}"' in page
+    # Each contribution's own citations are on the profile too.
+    for contribution in sample["france"].contributions.all():
+        for citation in contribution.citations.all():
+            assert f'id="citation-{citation.pk}"' in page
+    assert "Last updated" in text(response)
+
+
+def test_a_lead_nation_profile_shows_what_it_asked_for(client, sample):
+    page = html(client.get("/nations/us/"))
+    assert f'href="/matrix/#request-{sample["isr"].pk}"' in page
+
+
+def test_a_nation_address_in_capitals_redirects_to_lower_case(client, sample):
+    response = client.get("/nations/FR/")
+    assert response.status_code == 301
+    assert response["Location"] == "/nations/fr/"
+
+
+@pytest.mark.parametrize("iso2", ["zz", "fra", "xx"])
+def test_an_unknown_nation_is_not_found(client, sample, iso2):
+    assert client.get(f"/nations/{iso2}/").status_code == 404
+
+
+# --- Contributions: filters -------------------------------------------------------------------------
+
+
+def test_the_contribution_list_shows_every_contribution_by_default(client, sample):
+    response = client.get("/contributions/")
+    assert response.status_code == 200
+    assert response.context["paginator"].count == 16
+    assert "16 contributions" in text(response)
+
+
+@pytest.mark.parametrize("value", ["fr", "FR", "Fr"])
+def test_it_filters_contributions_by_nation_in_either_case(client, sample, value):
+    response = client.get(f"/contributions/?nation={value}")
+    assert response.status_code == 200
+    assert {c.nation.code for c in response.context["page"].object_list} == {"FR"}
+    assert response.context["paginator"].count == 2
+
+
+@pytest.mark.parametrize("query", ["nation=fr&nation=it", "nation=fr,it", "nation=FR,%20it", "nation=fr,it&nation=fr"])
+def test_it_filters_contributions_by_several_nations(client, sample, query):
+    response = client.get(f"/contributions/?{query}")
+    assert {c.nation.code for c in response.context["page"].object_list} == {"FR", "IT"}
+    assert response.context["paginator"].count == 4
+
+
+@pytest.mark.parametrize(
+    ("query", "count"),
+    [
+        ("category=military", 7),
+        ("category=military,training", 10),
+        ("category=military&category=police_training", 8),
+        ("status=delivered", 9),
+        ("status=pledged,declined", 4),
+        ("capability=air_strikes", 3),
+        ("capability=air_strikes&capability=isr", 5),
+        ("meeting=brussels-2016-02", 6),
+        ("meeting=brussels-2016-02,paris-2016-01", 7),
+        ("official=jean-yves-le-drian", 2),
+        ("official=jean-yves-le-drian,roberta-pinotti", 4),
+        ("announced_after=2016-01-01", 8),
+        ("announced_before=2015-12-31", 8),
+        ("announced_after=2016-02-01&announced_before=2016-02-28", 6),
+        ("q=carrier", 1),
+        ("q=CARRIER", 1),
+        ("nation=it&status=delivered&category=police_training", 1),
+    ],
+)
+def test_it_filters_contributions(client, sample, query, count):
+    response = client.get(f"/contributions/?{query}")
+    assert response.status_code == 200
+    assert response.context["paginator"].count == count
+
+
+def test_the_text_search_covers_quotes_as_well_as_descriptions(client, sample):
+    contribution = sample["france"].contributions.get(category="training")
+    CitationFactory(contribution=contribution, quote="The minister spoke of Mosul.")
+    response = client.get("/contributions/?q=mosul")
+    assert contribution_ids(response) == [contribution.pk]
+
+
+def test_the_filters_are_kept_in_the_form_and_shown_as_removable_chips(client, sample):
+    response = client.get("/contributions/?nation=fr&category=military&q=carrier")
+    page = html(response)
+    assert 'name="nation" value="fr" checked' in page
+    assert 'name="category" value="military" checked' in page
+    assert 'value="carrier"' in page
+    chips = {chip["what"]: chip["url"] for chip in response.context["chips"]}
+    assert chips["Nation"] == "?category=military&q=carrier"
+    assert chips["Category"] == "?nation=fr&q=carrier"
+    assert chips["Text"] == "?nation=fr&category=military"
+
+
+def test_removing_one_of_several_values_keeps_the_others(client, sample):
+    response = client.get("/contributions/?nation=fr,it&page_size=25")
+    chips = {chip["value"]: chip["url"] for chip in response.context["chips"]}
+    assert chips["France"] == "?nation=it&page_size=25"
+    assert chips["Italy"] == "?nation=fr&page_size=25"
+
+
+# --- Contributions: facets ----------------------------------------------------------------------------
+
+
+def facet(response, name):
+    return {option["value"]: option["count"] for option in response.context[f"{name}_options"]}
+
+
+def test_facet_counts_cover_every_contribution_without_filters(client, sample):
+    response = client.get("/contributions/")
+    assert facet(response, "category")["military"] == 7
+    assert facet(response, "category")["logistics"] == 0
+    assert facet(response, "status")["delivered"] == 9
+    assert facet(response, "nation")["fr"] == 2
+    assert sum(facet(response, "nation").values()) == 16
+
+
+def test_each_facet_counts_under_the_other_filters_but_not_its_own(client, sample):
+    response = client.get("/contributions/?category=military&status=delivered")
+    # Category counts: delivered contributions, whatever their category.
+    assert facet(response, "category") == {
+        **dict.fromkeys(facet(response, "category"), 0),
+        "military": 3,
+        "intelligence": 2,
+        "training": 1,
+        "police_training": 1,
+        "financial": 1,
+        "humanitarian": 1,
+    }
+    # Status counts: military contributions, whatever their status.
+    assert facet(response, "status") == {
+        "delivered": 3,
+        "pledged": 1,
+        "under_consideration": 1,
+        "requested": 0,
+        "unlikely": 1,
+        "declined": 1,
+    }
+    # Nation counts: delivered military contributions, by nation; nations with none are left out.
+    assert facet(response, "nation") == {"fr": 1, "gb": 1, "us": 1}
+    # The rows themselves are under both filters.
+    assert response.context["paginator"].count == 3
+
+
+def test_a_ticked_nation_that_the_other_filters_empty_keeps_its_box(client, sample):
+    response = client.get("/contributions/?nation=jp&category=military")
+    assert facet(response, "nation")["jp"] == 0
+    assert 'name="nation" value="jp" checked' in html(response)
+
+
+def test_facets_are_counted_in_the_database_one_query_each(client, sample):
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/contributions/?category=military")
+    grouped = [q["sql"] for q in queries.captured_queries if "GROUP BY" in q["sql"]]
+    assert len(grouped) == 3
+    assert all("COUNT(" in sql for sql in grouped)
+
+
+# --- Contributions: ordering and pages --------------------------------------------------------------
+
+
+def test_it_orders_contributions(client, sample):
+    response = client.get("/contributions/?ordering=-announced")
+    dates = [c.announced for c in response.context["page"].object_list]
+    assert dates == sorted(dates, reverse=True)
+    response = client.get("/contributions/?ordering=nation")
+    names = [c.nation.name for c in response.context["page"].object_list]
+    assert names == sorted(names)
+    response = client.get("/contributions/?ordering=-quantity")
+    assert response.context["page"].object_list[0].quantity in (450, None)
+
+
+def test_the_column_headers_sort_and_reverse(client, sample):
+    response = client.get("/contributions/?nation=fr&ordering=nation&page=1")
+    sort = response.context["sort"]
+    assert sort["nation"] == {"url": "?nation=fr&ordering=-nation", "state": "ascending"}
+    assert sort["announced"]["state"] == ""
+    assert 'aria-sort="ascending"><a href="?nation=fr&amp;ordering=-nation">Nation</a>' in html(response)
+
+
+def test_it_pages_through_contributions(client, sample):
+    first = client.get("/contributions/?page_size=5")
+    assert len(first.context["page"].object_list) == 5
+    assert first.context["paginator"].num_pages == 4
+    assert 'href="?page_size=5&amp;page=2"' in html(first)
+    last = client.get("/contributions/?page_size=5&page=4")
+    assert len(last.context["page"].object_list) == 1
+    seen = set()
+    for number in range(1, 5):
+        seen.update(contribution_ids(client.get(f"/contributions/?page_size=5&page={number}")))
+    assert len(seen) == 16
+
+
+def test_the_page_size_may_be_as_large_as_the_cap(client, sample):
+    response = client.get("/contributions/?page_size=500")
+    assert response.status_code == 200
+    assert len(response.context["page"].object_list) == 16
+
+
+def test_a_page_size_typed_into_the_address_stays_selected_in_the_form(client, sample):
+    page = html(client.get("/contributions/?page_size=7"))
+    assert '<option value="7" selected>' in page
+
+
+# --- Contributions: downloads -----------------------------------------------------------------------
+
+
+def download(response):
+    return b"".join(response.streaming_content).decode()
+
+
+def test_the_csv_download_has_the_filtered_rows(client, sample):
+    response = client.get("/contributions/?nation=fr,it&status=delivered&format=csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert 'filename="contributions.csv"' in response["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(download(response))))
+    assert {(row["nation_code"], row["status"]) for row in rows} == {("FR", "delivered"), ("IT", "delivered")}
+    assert len(rows) == 2
+    carrier = next(row for row in rows if row["nation_code"] == "FR")
+    assert carrier["quantity"] == "38" and carrier["quantity_before"] == "12"
+    assert carrier["quotes"] == "“Charles de Gaulle carrier strike group deployed.”"
+
+
+def test_the_json_download_has_the_same_rows_in_the_same_order(client, sample):
+    query = "category=military&ordering=-announced"
+    rows = json.loads(download(client.get(f"/contributions/?{query}&format=json")))
+    csv_rows = list(csv.DictReader(io.StringIO(download(client.get(f"/contributions/?{query}&format=csv")))))
+    assert [row["id"] for row in rows] == [int(row["id"]) for row in csv_rows]
+    assert len(rows) == 7
+    assert {row["category"] for row in rows} == {"military"}
+
+
+def test_a_download_has_every_matching_row_not_only_one_page(client, sample):
+    rows = json.loads(download(client.get("/contributions/?page_size=5&page=2&format=json")))
+    assert len(rows) == 16
+
+
+def test_the_page_links_to_its_downloads(client, sample):
+    response = client.get("/contributions/?nation=fr&page=1&page_size=25")
+    assert response.context["csv_url"] == "?nation=fr&format=csv"
+    assert 'href="?nation=fr&amp;format=json"' in html(response)
+
+
+# --- Contributions: bad input -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("nation=zz", "ZZ is not one of the available choices"),
+        ("nation=fr,zz", "ZZ is not one of the available choices"),
+        ("category=weapons", "weapons is not one of the available choices"),
+        ("status=maybe", "maybe is not one of the available choices"),
+        ("capability=lasers", "lasers is not one of the available choices"),
+        ("meeting=yalta-1945", "yalta-1945 is not one of the available choices"),
+        ("official=nobody", "nobody is not one of the available choices"),
+        ("announced_after=2016-13-01", "Enter a valid date"),
+        ("announced_before=11/02/2016", "Enter a valid date"),
+        ("ordering=colour", "colour is not one of the available choices"),
+        ("page=two", "Enter a whole number"),
+        ("page=0", "greater than or equal to 1"),
+        ("page=99", "There is no page 99"),
+        ("page_size=lots", "Enter a whole number"),
+        ("page_size=0", "greater than or equal to 1"),
+        ("page_size=501", "less than or equal to 500"),
+        ("format=xml", "xml is not one of the available choices"),
+        ("nation=zz&format=csv", "ZZ is not one of the available choices"),
+    ],
+)
+def test_bad_input_is_an_error_on_the_page_with_status_400(client, sample, query, message):
+    response = client.get(f"/contributions/?{query}")
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    page = text(response)
+    assert "Some values in the address are not valid" in page
+    assert message in page
+    assert "page" not in response.context or response.context.get("page") is None
+
+
+def test_every_bad_value_is_reported_at_once(client, sample):
+    response = client.get("/contributions/?nation=zz&category=weapons&page=two")
+    labels = [label for label, _ in response.context["errors"]]
+    assert labels == ["Nation", "Category", "Page"]
+    # The form keeps what was asked for, and offers every nation, so it can be corrected.
+    page = html(response)
+    assert 'name="nation" value="zz" checked' in page
+    assert 'name="nation" value="fr">' in page
+    assert len(response.context["nation_options"]) == 12
+
+
+# --- Contribution detail ----------------------------------------------------------------------------
+
+
+def test_a_contribution_shows_its_facts_and_full_citations(client, sample):
+    carrier = sample["france"].contributions.get(category="military")
+    response = client.get(f"/contributions/{carrier.pk}/")
+    page = text(response)
+    assert "Charles de Gaulle carrier strike group deployed" in page
+    assert "12 → 38 aircraft" in page
+    assert "Coalition defence ministerial" in page and "Jean-Yves Le Drian" in page
+    citation = carrier.citations.get()
+    assert f'id="citation-{citation.pk}"' in html(response)
+    assert "Reuters" in page and "US tells allies campaign to defeat ISIS must be accelerated" in page
+    assert "11 February 2016" in page
+    assert 'href="https://example.org/2016-02-11-reuters-us-tells-allies"' in html(response)
+    assert "Last updated" in page
+
+
+def test_a_contribution_shows_the_requests_for_its_capability(client, sample):
+    police = sample["isr"].requested_by.capability_requests.get(capability="police_trainers")
+    italy_police = ContributionFactory._meta.model.objects.get(capability="police_trainers")
+    page = html(client.get(italy_police.get_absolute_url()))
+    assert f'href="/matrix/#request-{police.pk}"' in page
+
+
+def test_an_amount_is_shown_in_dollars_with_its_basis(client, sample):
+    aid = ContributionFactory._meta.model.objects.get(description="Aid to Iraq")
+    page = text(client.get(aid.get_absolute_url()))
+    assert "US$100,000,000 (one-off)" in page
+    assert "September 2015" in page
+
+
+def test_an_unknown_contribution_is_not_found(client, sample):
+    assert client.get("/contributions/999999/").status_code == 404
+
+
+# --- Meetings -----------------------------------------------------------------------------------------
+
+
+def test_the_meeting_list_shows_date_place_host_kind_and_status(client, sample):
+    response = client.get("/meetings/")
+    page = text(response)
+    assert "11 February 2016" in page
+    assert "NATO headquarters, Brussels" in page
+    assert "July 2016" in page and "Planned" in page
+    brussels = next(m for m in response.context["meetings"] if m.slug == "brussels-2016-02")
+    assert (brussels.nation_count, brussels.contribution_count, brussels.request_count) == (10, 6, 2)
+    assert '<svg class="timeline"' in html(response)
+
+
+@pytest.mark.parametrize(
+    ("query", "slugs"),
+    [
+        ("status=planned", {"washington-2016-07"}),
+        ("kind=diplomatic_plenary", {"washington-2016-07"}),
+        ("nation=SA", {"brussels-2016-02"}),
+        ("date_after=2016-02-01&date_before=2016-06-30", {"brussels-2016-02", "stuttgart-2016-05"}),
+        ("q=seven", {"paris-2016-01"}),
+    ],
+)
+def test_the_meeting_list_filters(client, sample, query, slugs):
+    response = client.get(f"/meetings/?{query}")
+    assert {m.slug for m in response.context["meetings"]} == slugs
+
+
+@pytest.mark.parametrize("query", ["kind=party", "status=cancelled", "nation=zz", "date_after=soon", "ordering=x"])
+def test_the_meeting_list_rejects_bad_filters(client, sample, query):
+    response = client.get(f"/meetings/?{query}")
+    assert response.status_code == 400
+    assert "Some values in the address are not valid" in text(response)
+
+
+def test_a_meeting_shows_its_nations_officials_pledges_and_requests(client, sample):
+    response = client.get("/meetings/brussels-2016-02/")
+    page = html(response)
+    saudi = Participation.objects.get(meeting=sample["brussels"], nation__country="SA")
+    assert f'id="participation-{saudi.pk}"' in page
+    assert f'id="citation-{saudi.citations.get().pk}"' in page
+    assert "Host" in text(response)
+    for slug in ("ash-carter", "jean-yves-le-drian", "roberta-pinotti"):
+        assert f'href="/officials/{slug}/"' in page
+    assert len(response.context["contributions"]) == 6
+    assert f'href="/matrix/#request-{sample["isr"].pk}"' in page
+    assert "Defence ministers met in Brussels." in page
+    assert "Last updated" in text(response)
+
+
+def test_a_meeting_shows_disagreeing_figures_side_by_side_and_marks_them(client, sample):
+    figure = FigureFactory(meeting=sample["brussels"], value=40, label="countries represented")
+    Citation.objects.create(source=sample["reuters"], figure=figure, quote="Forty countries came.")
+    response = client.get("/meetings/brussels-2016-02/")
+    group = response.context["figure_groups"][0]
+    assert group["disputed"] is True
+    assert len(group["figures"]) == 3
+    page = html(response)
+    assert "Disputed: the sources disagree" in page
+    assert f'id="figure-{figure.pk}"' in page
+    assert "Forty countries came." in page
+
+
+def test_a_meeting_date_is_no_more_precise_than_its_sources(client, sample):
+    page = text(client.get("/meetings/washington-2016-07/"))
+    assert "July 2016" in page
+    assert "1 July 2016" not in page
+
+
+def test_an_unknown_meeting_is_not_found(client, sample):
+    assert client.get("/meetings/yalta-1945/").status_code == 404
+
+
+# --- Officials ----------------------------------------------------------------------------------------
+
+
+def test_the_official_list_shows_title_nation_and_counts(client, sample):
+    response = client.get("/officials/")
+    carter = next(o for o in response.context["officials"] if o.slug == "ash-carter")
+    assert (carter.meeting_count, carter.contribution_count, carter.quote_count, carter.request_count) == (2, 1, 1, 2)
+    assert "U.S. Secretary of Defense" in text(response)
+
+
+def test_the_official_list_filters_by_nation_and_name(client, sample):
+    response = client.get("/officials/?nation=it")
+    assert [o.slug for o in response.context["officials"]] == ["roberta-pinotti"]
+    response = client.get("/officials/?q=driant")
+    assert [o.slug for o in response.context["officials"]] == ["jean-yves-le-drian"]
+
+
+def test_the_official_list_rejects_an_unknown_nation(client, sample):
+    response = client.get("/officials/?nation=zz")
+    assert response.status_code == 400
+    assert "ZZ is not one of the available choices" in text(response)
+
+
+def test_an_official_shows_spelling_meetings_contributions_and_quotes(client, sample):
+    page = text(client.get("/officials/jean-yves-le-drian/"))
+    assert "Jean-Yves Le Driant" in page
+    assert "One source prints “Le Driant”" in page
+    assert "Charles de Gaulle carrier strike group deployed" in page
+    assert "Coalition defence ministerial" in page
+    carter = client.get("/officials/ash-carter/")
+    assert "“We must accelerate the campaign,” Carter said." in text(carter)
+    assert "More surveillance" in text(carter)
+    assert "Last updated" in text(carter)
+
+
+def test_an_unknown_official_is_not_found(client, sample):
+    assert client.get("/officials/nobody/").status_code == 404
+
+
+# --- Matrix -------------------------------------------------------------------------------------------
+
+
+def test_the_matrix_crosses_nations_and_categories_and_links_each_cell(client, sample):
+    response = client.get("/matrix/")
+    page = html(response)
+    assert 'href="/contributions/?nation=fr&amp;category=military"' in page
+    france = next(row for row in response.context["table"] if row["nation"].code == "FR")
+    cell = next(c["data"] for c in france["cells"] if c["category"] == "Military forces")
+    assert cell["total"] == 1
+    assert cell["statuses"] == [{"value": "delivered", "label": "delivered", "count": 1}]
+    assert cell["capabilities"] == ["Aircraft carrier"]
+    assert "1 delivered" in text(response)
+
+
+def test_the_matrix_sets_each_request_beside_the_offers_for_its_capability(client, sample):
+    response = client.get("/matrix/")
+    page = html(response)
+    assert f'id="request-{sample["isr"].pk}"' in page
+    isr = next(m for m in response.context["matches"] if m["capability"] == "isr")
+    assert {c.nation.code for c in isr["offers"]} == {"GB", "DE"}
+    assert 'href="/contributions/?capability=isr"' in page
+
+
+def test_a_cell_link_gives_the_contributions_of_that_cell(client, sample):
+    response = client.get("/contributions/?nation=fr&category=military")
+    assert [c.description for c in response.context["page"].object_list] == [
+        "Charles de Gaulle carrier strike group deployed"
+    ]
+
+
+# --- Sources ------------------------------------------------------------------------------------------
+
+
+def test_the_source_list_counts_the_records_each_source_supports(client, sample):
+    response = client.get("/sources/")
+    assert [s.published for s in response.context["sources"]] == sorted(
+        s.published for s in response.context["sources"]
+    )
+    reuters = next(s for s in response.context["sources"] if s.slug == sample["reuters"].slug)
+    kinds = {kind["kind"]: kind["count"] for kind in reuters.kinds}
+    assert kinds == {"contribution": 8, "figure": 2, "meeting": 1, "participation": 2, "official": 1}
+    assert f'href="/sources/{reuters.slug}/#kind-contribution"' in html(response)
+
+
+def test_the_source_list_counts_records_not_quotes(client, sample):
+    carrier = sample["france"].contributions.get(category="military")
+    CitationFactory(contribution=carrier, source=sample["reuters"], quote="A second quote about the carrier.")
+    response = client.get("/sources/")
+    reuters = next(s for s in response.context["sources"] if s.slug == sample["reuters"].slug)
+    assert {kind["kind"]: kind["count"] for kind in reuters.kinds}["contribution"] == 8
+    assert reuters.citation_count == 15
+    assert "1 official" in text(response) and "1 officials" not in text(response)
+
+
+def test_sources_mark_inferred_headlines_and_approximate_dates(client, sample):
+    page = text(client.get("/sources/"))
+    assert "headline inferred from the address" in page
+    assert "about 9 February 2016 date approximate" in page
+    detail = text(client.get("/sources/2016-02-09-defense-news-carter-heads-to-brussels/"))
+    assert "Headline inferred from the address" in detail
+    assert "From the address; the capture prints no date." in detail
+    assert "About 9 February 2016" in detail
+
+
+def test_a_source_groups_its_citations_by_record(client, sample):
+    response = client.get(f"/sources/{sample['reuters'].slug}/")
+    groups = {group["kind"]: group for group in response.context["groups"]}
+    assert list(groups) == ["contribution", "figure", "meeting", "participation", "official"]
+    assert len(groups["contribution"]["records"]) == 8
+    page = html(response)
+    assert 'href="/meetings/brussels-2016-02/"' in page
+    assert "Last updated" in text(response)
+
+
+def test_a_source_marks_a_disputed_figure(client, sample):
+    voa = next(s for s in sample["france"].citations.all()).source
+    page = text(client.get(f"/sources/{voa.slug}/"))
+    assert "Disputed: sources disagree" in page
+
+
+def test_an_unknown_source_is_not_found(client, sample):
+    assert client.get("/sources/nothing-here/").status_code == 404
+
+
+# --- Query counts -----------------------------------------------------------------------------------
+
+# Each page's queries, pinned; the comment in each view lists them.
+QUERY_COUNTS = {
+    # nations, officials, sources, requests counted (4); contributions by category and status (1),
+    # by nation and status (1); meetings (1); coalition-wide figures and their citations (2)
+    "home": 9,
+    # the nations with counts (1); the categories each has contributed (1)
+    "nation-list": 2,
+    # the nation and its citations (2); contributions and citations (2); meetings (1); officials (1);
+    # requests it made (1)
+    "nation-detail": 7,
+    # meetings and officials for the form (2); three facet counts (3); the total (1); the page and
+    # its citations (2)
+    "contribution-list": 8,
+    # the contribution and its citations (2); requests for the same capability (1)
+    "contribution-detail": 3,
+    # the meetings with counts (1); the nations for the form (1)
+    "meeting-list": 2,
+    # the meeting, its nations and their citations (3); figures and citations (2); officials (1);
+    # contributions and citations (2); requests and citations (2); its citations (1)
+    "meeting-detail": 11,
+    # the officials with counts (1); the nations for the form (1)
+    "official-list": 2,
+    # the official (1); meetings (1); contributions and citations (2); requests and citations (2); quotes (1)
+    "official-detail": 7,
+    # cells (1); nations (1); requests and citations (2); offers (1)
+    "matrix": 5,
+    # the sources with counts by kind (1)
+    "source-list": 1,
+    # the source (1); its citations with their records (1); disputed figures (1)
+    "source-detail": 3,
+}
+
+
+def named_urls(sample):
+    carrier = sample["france"].contributions.get(category="military")
+    return {
+        "home": reverse("home"),
+        "nation-list": reverse("nation-list"),
+        "nation-detail": reverse("nation-detail", args=["fr"]),
+        "contribution-list": reverse("contribution-list"),
+        "contribution-detail": reverse("contribution-detail", args=[carrier.pk]),
+        "meeting-list": reverse("meeting-list"),
+        "meeting-detail": reverse("meeting-detail", args=["brussels-2016-02"]),
+        "official-list": reverse("official-list"),
+        "official-detail": reverse("official-detail", args=["ash-carter"]),
+        "matrix": reverse("matrix"),
+        "source-list": reverse("source-list"),
+        "source-detail": reverse("source-detail", args=[sample["reuters"].slug]),
+    }
+
+
+@pytest.mark.parametrize("name", QUERY_COUNTS)
+def test_each_page_runs_its_pinned_number_of_queries(client, sample, django_assert_num_queries, name):
+    url = named_urls(sample)[name]
+    with django_assert_num_queries(QUERY_COUNTS[name]):
+        assert client.get(url).status_code == 200
+
+
+def test_the_filtered_contribution_list_adds_one_query_per_record_parameter(client, sample, django_assert_num_queries):
+    # The 8 above, and one each to check the nation, meeting and official values.
+    url = "/contributions/?nation=fr,it&meeting=brussels-2016-02&official=jean-yves-le-drian&category=military"
+    with django_assert_num_queries(11):
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("name", QUERY_COUNTS)
+def test_the_number_of_queries_does_not_grow_with_the_data(client, sample, name):
+    url = named_urls(sample)[name]
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    before = queries()
+    grow(sample, 30)
+    assert queries() == before
+
+
+# --- The curated dataset ------------------------------------------------------------------------------
+
+
+def curated_urls():
+    from contributions.models import Contribution, Meeting, Nation, Official, Source
+
+    urls = [reverse(name) for name in ("home", "nation-list", "contribution-list", "meeting-list", "official-list")]
+    urls += [reverse("matrix"), reverse("source-list")]
+    for model in (Nation, Contribution, Meeting, Official, Source):
+        urls += [record.get_absolute_url() for record in model.objects.all()]
+    return urls
+
+
+def test_every_page_of_the_curated_data_renders_within_its_query_count(client, curated):
+    pinned = {reverse(name): count for name, count in QUERY_COUNTS.items() if not name.endswith("-detail")}
+    urls = curated_urls()
+    assert len(urls) > 50
+    for url in urls:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, url
+        name = response.resolver_match.url_name
+        # Detail pages skip a prefetch when there is nothing to prefetch for, so may run fewer.
+        assert len(queries) <= pinned.get(url, QUERY_COUNTS[name]), url
