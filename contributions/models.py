@@ -6,7 +6,7 @@ from operator import or_
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django_countries.fields import CountryField
@@ -80,7 +80,15 @@ class NationRole(models.TextChoices):
 
 class NationQuerySet(models.QuerySet):
     def with_counts(self):
-        return self.annotate(contribution_count=Count("contributions", distinct=True))
+        """Annotate `contribution_count`. A subquery, not a join with GROUP BY, keeps the default ordering."""
+        counts = (
+            Contribution.objects.filter(nation=OuterRef("pk"))
+            .order_by()
+            .values("nation")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return self.annotate(contribution_count=Coalesce(Subquery(counts), 0))
 
 
 class Nation(models.Model):
@@ -368,6 +376,8 @@ class FigureQuerySet(models.QuerySet):
             .annotate(meeting_key=Coalesce("meeting_id", 0))
             .filter(metric=OuterRef("metric"), meeting_key=Coalesce(OuterRef("meeting_id"), 0))
             .exclude(pk=OuterRef("pk"))
+            # Two "other" figures are about the same thing only when they count the same thing.
+            .filter(~Q(metric=FigureMetric.OTHER) | Q(label=OuterRef("label")))
             .filter(Q(high__lt=OuterRef("low")) | Q(low__gt=OuterRef("high")))
         )
         return self.with_bounds().annotate(disputed=Exists(rivals))

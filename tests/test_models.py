@@ -192,6 +192,26 @@ def test_a_bound_that_an_exact_figure_satisfies_is_no_dispute():
     }
 
 
+def test_other_figures_are_compared_only_when_they_count_the_same_thing():
+    meeting = MeetingFactory()
+    FigureFactory(meeting=meeting, metric="other", value=3, label="aircraft carriers")
+    FigureFactory(meeting=meeting, metric="other", value=40, label="ministers speaking")
+    FigureFactory(meeting=meeting, metric="other", value=4, label="aircraft carriers")
+    disputed = {(f.label, f.value): f.disputed for f in Figure.objects.with_disputes()}
+    assert disputed == {
+        ("aircraft carriers", 3): True,
+        ("ministers speaking", 40): False,
+        ("aircraft carriers", 4): True,
+    }
+
+
+def test_nations_with_counts_keep_their_order_and_count_contributions():
+    ContributionFactory(nation=NationFactory(country="IT"))
+    ContributionFactory(nation=NationFactory(country="IT"))
+    NationFactory(country="AU")
+    assert [(n.name, n.contribution_count) for n in Nation.objects.with_counts()] == [("Australia", 0), ("Italy", 2)]
+
+
 def test_a_meeting_cannot_end_before_it_begins():
     meeting = MeetingFactory.build(date=datetime.date(2016, 2, 11), end_date=datetime.date(2016, 2, 10))
     assert rejected_by_database(meeting.save)
