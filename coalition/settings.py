@@ -189,3 +189,15 @@ if not DEBUG:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# --- Editors' admin (issue 6): history, bulk import, login lockout -------------------------------
+# Editors see a record's history and revert it with the permissions they edit it with; there are no
+# separate history permissions to grant.
+SIMPLE_HISTORY_REVERT_DISABLED = False
+SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS = False
+# An import runs in one transaction, so a file with a bad row saves nothing.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+# Lockouts get a page that says what happened; every failure is kept for the admin to see.
+AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_RESET_ON_SUCCESS = True

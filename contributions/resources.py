@@ -1,0 +1,218 @@
+"""Spreadsheet import and export for the editors' admin (django-import-export).
+
+Related records are named by the keys an editor can read in a spreadsheet: a nation by its ISO
+code, a meeting, official or source by its slug. Export writes the same columns import reads, so
+an exported file can be corrected and imported back.
+"""
+
+from django.core.exceptions import ValidationError
+from import_export import fields, resources, widgets
+
+from .models import CapabilityRequest, Citation, Contribution, Figure, Meeting, Nation, Official, Participation, Source
+
+
+class KeyWidget(widgets.ForeignKeyWidget):
+    """A related record by a readable key, with an error an editor can act on."""
+
+    def clean(self, value, row=None, **kwargs):
+        value = str(value or "").strip()
+        if not value:
+            return None
+        if self.field == "country":
+            value = value.upper()  # stored upper-case; spreadsheets often have "fr"
+        try:
+            return self.get_queryset(value, row).get(**{self.field: value})
+        except self.model.DoesNotExist:
+            # A ValueError becomes a validation error on this column, shown in the preview.
+            key = {"country": "ISO code", "pk": "id"}.get(self.field, self.field)
+            raise ValueError(f"No {self.model._meta.verbose_name} with {key} “{value}”.") from None
+
+
+class CodeWidget(widgets.CharWidget):
+    """ISO country codes are stored upper-case; spreadsheets often have them lower-case."""
+
+    def clean(self, value, row=None, **kwargs):
+        return super().clean(value, row, **kwargs).strip().upper()
+
+
+class IsoDateWidget(widgets.DateWidget):
+    def __init__(self):
+        super().__init__(format="%Y-%m-%d")
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return super().clean(value, row, **kwargs)
+        except ValueError:
+            raise ValueError(f"“{value}” is not a date; write it as YYYY-MM-DD, e.g. 2016-02-11.") from None
+
+
+def related(attribute, model, lookup, column=None):
+    return fields.Field(attribute=attribute, column_name=column or attribute, widget=KeyWidget(model, lookup))
+
+
+def date_field(name):
+    return fields.Field(attribute=name, column_name=name, widget=IsoDateWidget())
+
+
+class EditorResource(resources.ModelResource):
+    """All-or-nothing imports that run the model's own validation on every row."""
+
+    # Column -> what it holds, for the import help page. Allowed values come from the model's choices.
+    column_help = {}
+
+    class Meta:
+        clean_model_instances = True
+        use_transactions = True
+        skip_unchanged = True
+        report_skipped = True
+
+    def import_data(self, dataset, **kwargs):
+        # The admin preview never offers to confirm a file with an invalid row; this also holds for the
+        # confirm step (the file is read again) and for `manage.py import`, which would otherwise save
+        # the valid rows and skip the rest.
+        kwargs.setdefault("rollback_on_validation_errors", True)
+        return super().import_data(dataset, **kwargs)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        try:
+            super().validate_instance(instance, import_validation_errors, validate_unique)
+        except ValidationError as error:
+            # Name the column the editor sees (nation_code), not the model field behind it (nation).
+            columns = {field.attribute: field.column_name for field in self.get_import_fields()}
+            raise ValidationError(
+                {columns.get(name, name): errors for name, errors in error.error_dict.items()}
+            ) from None
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        try:
+            super().import_field(field, instance, row, is_m2m, **kwargs)
+        except ArithmeticError:
+            # Number widgets parse through Decimal, whose error for "abc" is not a ValueError and would
+            # otherwise show as a traceback instead of a message on the column.
+            raise ValueError(f"“{row[field.column_name]}” is not a number.") from None
+
+    def before_save_instance(self, instance, row, **kwargs):
+        # The history says who imported and from which file; a management command has no user.
+        if kwargs.get("user") is not None:
+            instance._history_user = kwargs["user"]
+        file_name = kwargs.get("file_name")
+        instance._change_reason = f"Imported from {file_name}" if file_name else "Imported"
+
+    @classmethod
+    def column_names(cls):
+        return [field.column_name for field in cls().get_user_visible_fields()]
+
+
+class NationResource(EditorResource):
+    code = fields.Field(attribute="country", column_name="code", widget=CodeWidget())
+    joined = date_field("joined")
+
+    column_help = {
+        "code": "ISO 3166-1 two-letter code (FR, IT, US). An existing code updates that nation.",
+        "name": "Name as shown on the site. Blank: the ISO short name.",
+        "role": "Place in the coalition.",
+        "joined": "When it joined, YYYY-MM-DD; blank if unknown.",
+        "joined_precision": "How precise the joined date is.",
+        "notes": "Free text.",
+    }
+
+    class Meta(EditorResource.Meta):
+        model = Nation
+        fields = ["code", "name", "role", "joined", "joined_precision", "notes"]
+        import_id_fields = ["code"]
+
+
+class ContributionResource(EditorResource):
+    # Named as in the public CSV download, so a researcher's download imports unchanged.
+    nation_code = related("nation", Nation, "country", column="nation_code")
+    meeting = related("meeting", Meeting, "slug")
+    official = related("official", Official, "slug")
+    announced = date_field("announced")
+
+    column_help = {
+        "id": "Blank for a new contribution; the id of an existing one to change it.",
+        "nation_code": "ISO code of an existing nation (FR).",
+        "category": "Kind of contribution.",
+        "capability": "What exactly; may be blank.",
+        "status": "Where it stands.",
+        "description": "One line, in plain words.",
+        "quantity": "A whole number, not negative; needs a unit.",
+        "quantity_before": "The level before (12 in “from 12 to 38”); needs quantity.",
+        "unit": "What the quantity counts.",
+        "amount": "Money in US dollars, e.g. 1000000.00; needs currency USD.",
+        "currency": "USD when there is an amount, otherwise blank.",
+        "amount_basis": "What the amount covers.",
+        "announced": "When it was announced, YYYY-MM-DD.",
+        "announced_precision": "How precise the announced date is.",
+        "meeting": "Slug of the meeting where it was announced, or blank.",
+        "official": "Slug of the official who announced it, or blank.",
+    }
+
+    class Meta(EditorResource.Meta):
+        model = Contribution
+        fields = [
+            "id",
+            "nation_code",
+            "category",
+            "capability",
+            "status",
+            "description",
+            "quantity",
+            "quantity_before",
+            "unit",
+            "amount",
+            "currency",
+            "amount_basis",
+            "announced",
+            "announced_precision",
+            "meeting",
+            "official",
+        ]
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("nation", "meeting", "official")
+
+
+class CitationResource(EditorResource):
+    source = related("source", Source, "slug")
+    nation_code = related("nation", Nation, "country", column="nation_code")
+    official = related("official", Official, "slug")
+    meeting = related("meeting", Meeting, "slug")
+    participation = related("participation", Participation, "pk")
+    figure = related("figure", Figure, "pk")
+    contribution = related("contribution", Contribution, "pk")
+    capability_request = related("capability_request", CapabilityRequest, "pk")
+
+    column_help = {
+        "id": "Blank for a new citation; the id of an existing one to change it.",
+        "source": "Slug of an existing source (the article's file stem).",
+        "quote": "The words of the article, copied character for character.",
+        "note": "What the quote establishes, where not obvious.",
+        "nation_code": "ISO code of the nation it supports.",
+        "official": "Slug of the official it supports.",
+        "meeting": "Slug of the meeting it supports.",
+        "participation": "Id of the participation it supports.",
+        "figure": "Id of the figure it supports.",
+        "contribution": "Id of the contribution it supports.",
+        "capability_request": "Id of the capability request it supports.",
+    }
+    column_note = "Fill exactly one of the last seven columns: the record the quote supports."
+
+    class Meta(EditorResource.Meta):
+        model = Citation
+        fields = [
+            "id",
+            "source",
+            "quote",
+            "note",
+            "nation_code",
+            "official",
+            "meeting",
+            "participation",
+            "figure",
+            "contribution",
+            "capability_request",
+        ]
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("source", "nation", "official", "meeting")
