@@ -283,8 +283,14 @@ class Meeting(models.Model):
         return reverse("meeting-detail", args=[self.slug])
 
     def clean(self):
+        errors = {}
         if self.end_date and self.date and self.end_date < self.date:
-            raise ValidationError({"end_date": "A meeting cannot end before it begins."})
+            errors["end_date"] = "A meeting cannot end before it begins."
+        planned = self.pk and self.status == MeetingStatus.PLANNED
+        if planned and self.figures.filter(metric__in=Figure.ATTENDANCE_METRICS).exists():
+            errors["status"] = "This meeting has attendance figures; remove them before marking it planned."
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def date_display(self):
@@ -446,10 +452,17 @@ class Figure(models.Model):
         return f"{base}#figure-{self.pk}"
 
     def clean(self):
-        if self.meeting_id and self.meeting.status == Meeting.Status.PLANNED and self.metric in self.ATTENDANCE_METRICS:
-            raise ValidationError(
-                {"metric": "A planned meeting has no attendance yet; record an invitation figure instead."}
-            )
+        errors = {}
+        if self.value is not None and self.value < 0:
+            errors["value"] = "A count cannot be negative."
+        if self.out_of is not None and self.value is not None and self.out_of < self.value:
+            errors["out_of"] = "The part cannot exceed the whole."
+        # `meeting`, not `meeting_id`: in an inline the meeting may be new and unsaved.
+        planned = self.meeting is not None and self.meeting.status == MeetingStatus.PLANNED
+        if planned and self.metric in self.ATTENDANCE_METRICS:
+            errors["metric"] = "A planned meeting has no attendance yet; record an invitation figure instead."
+        if errors:
+            raise ValidationError(errors)
 
 
 class Category(models.TextChoices):
@@ -630,6 +643,14 @@ class Contribution(models.Model):
 
     def clean(self):
         errors = {}
+        negatives = {
+            "quantity": "Quantity cannot be negative.",
+            "quantity_before": "The earlier quantity cannot be negative.",
+            "amount": "Amount cannot be negative.",
+        }
+        for field, message in negatives.items():
+            if getattr(self, field) is not None and getattr(self, field) < 0:
+                errors[field] = message
         if self.amount is not None and not self.currency:
             errors["currency"] = "An amount needs a currency."
         if self.currency and self.amount is None:

@@ -2,11 +2,25 @@ import os
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import Group, User
 
 from tests.factories import CitationFactory, ContributionFactory, MeetingFactory, NationFactory, OfficialFactory
 
 CURATED_FIXTURES = ["sources", "nations", "officials", "meetings", "figures", "contributions", "requests", "citations"]
+
+
+@pytest.fixture(autouse=True)
+def plain_static_files(settings):
+    """Serve static files by their own names in tests.
+
+    With DEBUG off, the production storage needs collectstatic's manifest before any page renders,
+    and the live server used by browser tests finds files by their original names. One test in
+    test_web.py runs collectstatic and renders every page with the production storage.
+    """
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @pytest.fixture
@@ -66,12 +80,9 @@ def cast(db):
 
 @pytest.fixture
 def editor(db):
-    """A staff user in the Editors group (created by the editors migration when it exists)."""
+    """A staff user in the Editors group, which migrate creates (contributions.signals)."""
     user = User.objects.create_user("editor", password="correct horse battery staple", is_staff=True)
-    group, _ = Group.objects.get_or_create(name="Editors")
-    if not group.permissions.exists():
-        group.permissions.set(Permission.objects.filter(content_type__app_label="contributions"))
-    user.groups.add(group)
+    user.groups.add(Group.objects.get(name="Editors"))
     return user
 
 

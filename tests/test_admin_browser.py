@@ -7,16 +7,6 @@ from tests.factories import NationFactory, SourceFactory
 pytestmark = [pytest.mark.browser]
 
 
-@pytest.fixture(autouse=True)
-def plain_static_files(settings):
-    # The live server serves static files from the app folders by their own names, not the hashed
-    # names the manifest storage uses after collectstatic.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 def choose(page, container, search, option):
     """Pick a value in one of the admin's autocomplete boxes."""
     container.locator(".select2-selection").click()

@@ -23,16 +23,6 @@ def sample(transactional_db):
     return build_sample_data()
 
 
-@pytest.fixture(autouse=True)
-def plain_static_files(settings):
-    # The live server serves static files from the app folders by their own names, not the hashed
-    # names ManifestStaticFilesStorage writes after collectstatic, so the browser tests use plain names.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 def check_accessibility(page):
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()

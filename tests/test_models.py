@@ -1,6 +1,7 @@
 """The database itself rejects bad rows: constraints are tested with raw saves, not forms."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -148,6 +149,47 @@ def test_clean_names_the_field_at_fault():
     with pytest.raises(ValidationError) as error:
         contribution.full_clean()
     assert "currency" in error.value.message_dict
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        ("quantity", "Quantity cannot be negative."),
+        ("quantity_before", "The earlier quantity cannot be negative."),
+        ("amount", "Amount cannot be negative."),
+    ],
+)
+def test_clean_puts_a_negative_number_error_on_its_field(field, message):
+    fields = {"quantity": 5, "quantity_before": 1, "unit": "aircraft", "amount": Decimal("1.00"), "currency": "USD"}
+    fields[field] = -1
+    contribution = ContributionFactory.build(nation=NationFactory(), **fields)
+    with pytest.raises(ValidationError) as error:
+        contribution.clean()
+    assert error.value.message_dict[field] == [message]
+
+
+def test_clean_puts_figure_errors_on_their_fields():
+    with pytest.raises(ValidationError) as error:
+        FigureFactory.build(meeting=None, value=-1).clean()
+    assert "value" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        FigureFactory.build(meeting=None, value=66, out_of=65).clean()
+    assert "out_of" in error.value.message_dict
+
+
+def test_a_meeting_with_attendance_figures_cannot_become_planned():
+    figure = FigureFactory(metric="countries_represented")
+    meeting = figure.meeting
+    meeting.status = Meeting.Status.PLANNED
+    with pytest.raises(ValidationError) as error:
+        meeting.full_clean()
+    assert "status" in error.value.message_dict
+
+
+def test_a_new_planned_meeting_rejects_an_attendance_figure_before_either_is_saved():
+    planned = MeetingFactory.build(status=Meeting.Status.PLANNED)
+    with pytest.raises(ValidationError):
+        Figure(meeting=planned, metric="countries_represented", value=3, label="x").clean()
 
 
 def test_a_planned_meeting_has_no_attendance_figures():

@@ -30,17 +30,6 @@ from tests.factories import (
 )
 
 
-@pytest.fixture(autouse=True)
-def plain_static_files(settings):
-    # With DEBUG off, ManifestStaticFilesStorage needs collectstatic's manifest before a page can
-    # render. These tests are about the pages; test_the_pages_render_with_hashed_static_files runs
-    # collectstatic itself to check them with the production storage.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 def build_sample_data():
     """A small dataset shaped like the curated one: enough to exercise every part of every page."""
     reuters = SourceFactory(
