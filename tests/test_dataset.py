@@ -36,7 +36,7 @@ EXPECTED_COUNTS = {
     Figure: 13,
     Contribution: 24,
     CapabilityRequest: 17,
-    Citation: 184,
+    Citation: 185,
 }
 CITED_MODELS = [Nation, Official, Meeting, Participation, Figure, Contribution, CapabilityRequest]
 
