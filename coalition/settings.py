@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "axes",
+    "csp",
     "contributions",
 ]
 
@@ -65,7 +67,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "coalition.middleware.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks, so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -98,6 +102,10 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Fail fast when the server is down instead of hanging a worker.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite has no row locks: take the write lock when a transaction starts, so two editors saving
+    # the same record one after the other cannot both pass the If-Match check.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("transaction_mode", "IMMEDIATE")
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
@@ -144,20 +152,47 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "contributions.api.schema.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "contributions.api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_ANON_RATE", "1000/hour")},
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Coalition Contributions Tracker API",
     "DESCRIPTION": "What each nation contributed to the Global Coalition to Counter ISIL, 2014–2016, "
-    "with a verbatim citation for every fact.",
+    "with a verbatim citation for every fact.\n\n"
+    "**Reading** is open to everyone; anonymous clients are throttled (429 with Retry-After). "
+    "**Writing** needs an editor: send `Authorization: Token <key>`, or use a logged-in session.\n\n"
+    "**Related records** read as compact objects with their URL and are written by key: a nation by "
+    "its ISO code (either case), a meeting, official or source by slug, anything else by id.\n\n"
+    "**Lists** take `page` and `page_size` (at most 500). Contributions also page by cursor "
+    "(`pagination=cursor`, then follow `next`), at the same cost however deep. "
+    "`format=csv` or `Accept: text/csv` gives every matching row as CSV; `/export/` gives the whole "
+    "dataset as JSON or a zip of CSV files, described column by column at `/export/dictionary/`.\n\n"
+    "**Changes**: every record carries an ETag. Send it back in `If-Match` with PUT, PATCH or DELETE; "
+    "412 means someone changed the record first. `If-None-Match` on a GET gives 304 when nothing changed.\n\n"
+    "**Errors** are JSON: 400 names each bad field or parameter with the reason.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No validator badge: Swagger UI would fetch it from validator.swagger.io.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # Writes take a related record's key, reads return a compact object: separate request components.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Several models have a "status" or "role" with different choices; name each set after its class.
+    "ENUM_NAME_OVERRIDES": {
+        "ContributionStatusEnum": "contributions.models.ContributionStatus",
+        "MeetingStatusEnum": "contributions.models.MeetingStatus",
+        "NationRoleEnum": "contributions.models.NationRole",
+        "ParticipationRoleEnum": "contributions.models.ParticipationRole",
+        "DatePrecisionEnum": "contributions.models.DatePrecision",
+    },
 }
 
 # django-axes: lock an account-and-address pair out after repeated failed logins.
@@ -189,6 +224,33 @@ if not DEBUG:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Everything comes from this site: no inline scripts, no eval, no CDN. Views that need more
+# (the API docs) widen it for themselves with django-csp's decorators.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Sessions end after a working day, and when the browser closes.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 60 * 60)))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+# Request bodies above this are refused before they reach a view; imports have their own limit.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Largest CSV or XLSX file the admin import accepts.
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(2 * 1024 * 1024)))
 
 # --- Editors' admin (issue 6): history, bulk import, login lockout -------------------------------
 # Editors see a record's history and revert it with the permissions they edit it with; there are no

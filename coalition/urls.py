@@ -1,8 +1,14 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+
+from contributions.api.views import not_found
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("contributions.api.urls")),
+    # Other API versions and typos under /api/ answer in JSON too.
+    re_path(r"^api/", not_found),
     path("", include("contributions.urls")),
 ]
+
+handler500 = "contributions.views.server_error"

@@ -730,3 +730,10 @@ def source_detail(request, slug):
         ],
     }
     return render(request, "contributions/source_detail.html", context)
+
+
+def server_error(request):
+    """The 500 page, static so it cannot fail itself; API clients get JSON. Neither says what went wrong."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Server error. The problem has been logged."}, status=500)
+    return render(request, "500.html", status=500)

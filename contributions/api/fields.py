@@ -1,0 +1,108 @@
+"""Serializer fields for related records: read as a compact object with its URL, written as its key."""
+
+from collections.abc import Mapping
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.reverse import reverse
+
+
+class RecordField(serializers.SlugRelatedField):
+    """A related record named by its readable key ("FR", "brussels-2016").
+
+    Writes also accept the compact object a read returns, so a fetched body can be edited and sent back.
+    """
+
+    key = "slug"
+
+    def __init__(self, ref, **kwargs):
+        self.ref = ref
+        kwargs.setdefault("slug_field", "slug")
+        super().__init__(**kwargs)
+
+    def to_representation(self, obj):
+        return self.ref(obj, context=self.context).data
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            data = data.get(self.key)
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(self.normalize(data))
+
+    def normalize(self, value):
+        return value
+
+    def get_choices(self, cutoff=None):
+        # The browsable API builds <select> options from these; compact objects cannot be option keys.
+        queryset = self.get_queryset()
+        if cutoff is not None:
+            queryset = queryset[:cutoff]
+        return {str(getattr(item, self.slug_field)): self.display_value(item) for item in queryset}
+
+
+class NationField(RecordField):
+    key = "code"
+
+    def __init__(self, ref, **kwargs):
+        kwargs["slug_field"] = "country"
+        super().__init__(ref, **kwargs)
+
+    def normalize(self, value):
+        # Codes are stored upper-case; URLs and clients often use lower-case.
+        return value.strip().upper()
+
+
+class IdRecordField(serializers.PrimaryKeyRelatedField):
+    """A related record named by its id; read as {"id", "url"} without loading the record."""
+
+    def __init__(self, view_name, **kwargs):
+        self.view_name = view_name
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        url = reverse(self.view_name, kwargs={"pk": value.pk}, request=self.context.get("request"))
+        return {"id": value.pk, "url": url}
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            data = data.get("id")
+        # The database would read True and 1.5 as record 1.
+        whole_number = isinstance(data, int) and not isinstance(data, bool)
+        digits = isinstance(data, str) and data.isascii() and data.isdigit()
+        if not (whole_number or digits):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+    def get_choices(self, cutoff=None):
+        queryset = self.get_queryset()
+        if cutoff is not None:
+            queryset = queryset[:cutoff]
+        return {str(item.pk): self.display_value(item) for item in queryset}
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class WebURLField(serializers.Field):
+    """The record's page on the researchers' site."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, obj):
+        return self.context["request"].build_absolute_uri(obj.get_absolute_url())
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class FilteredListField(serializers.Field):
+    """A link to an API list filtered to this record, e.g. a nation's contributions."""
+
+    def __init__(self, view_name, param, attribute="slug", **kwargs):
+        self.view_name = view_name
+        self.param = param
+        self.attribute = attribute
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, obj):
+        url = reverse(self.view_name, request=self.context.get("request"))
+        return f"{url}?{self.param}={getattr(obj, self.attribute)}"

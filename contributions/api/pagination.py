@@ -1,0 +1,158 @@
+"""Page-number pagination everywhere, and a cursor mode for contributions.
+
+A malformed page, page size or cursor is a 400 naming the parameter: DRF's own classes would fall
+back to the default size or answer 404, which hides the client's mistake.
+"""
+
+from base64 import b64decode
+from urllib import parse
+
+from django.conf import settings
+from rest_framework import pagination
+from rest_framework.exceptions import ValidationError
+
+MAX_PAGE_SIZE = 500
+
+
+def positive_int(request, name, message):
+    raw = request.query_params.get(name)
+    if raw is None:
+        return None
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+        raise ValidationError({name: [message]})
+    return int(raw)
+
+
+def page_size(request, default):
+    size = positive_int(request, "page_size", f"A whole number from 1 up; sizes above {MAX_PAGE_SIZE} are capped.")
+    return default if size is None else min(size, MAX_PAGE_SIZE)
+
+
+PAGE_SIZE_PARAMETER = {
+    "name": "page_size",
+    "required": False,
+    "in": "query",
+    "description": f"Results per page, default {settings.REST_FRAMEWORK['PAGE_SIZE']}; "
+    f"values above {MAX_PAGE_SIZE} are capped at {MAX_PAGE_SIZE}.",
+    "schema": {"type": "integer", "minimum": 1},
+}
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+    def get_page_size(self, request):
+        return page_size(request, self.page_size)
+
+    def get_page_number(self, request, paginator):
+        if request.query_params.get(self.page_query_param) == "last":
+            return paginator.num_pages
+        number = positive_int(request, self.page_query_param, 'A whole number from 1 up, or "last".')
+        return number or 1
+
+    def get_paginated_response_schema(self, schema):
+        response = super().get_paginated_response_schema(schema)
+        response["required"] = ["count", "next", "previous", "results"]
+        return response
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": self.page_query_param,
+                "required": False,
+                "in": "query",
+                "description": 'Page number, from 1, or "last". A page past the end is a 404.',
+                "schema": {"oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "enum": ["last"]}]},
+            },
+            PAGE_SIZE_PARAMETER,
+        ]
+
+
+class IdCursorPagination(pagination.CursorPagination):
+    """Walks contributions in id order. Each page is one indexed range query: no COUNT, no OFFSET."""
+
+    ordering = "id"
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+    invalid_cursor_message = "Invalid cursor: use the next or previous link of an earlier page."
+
+    def get_page_size(self, request):
+        return page_size(request, self.page_size)
+
+    def get_ordering(self, request, queryset, view):
+        requested = request.query_params.get("ordering", "id")
+        if requested not in ("id", "-id"):
+            raise ValidationError({"ordering": ["Cursor pagination orders by id or -id only."]})
+        return (requested,)
+
+    def decode_cursor(self, request):
+        # DRF answers 404 for a bad cursor, and passes a non-numeric position on to the database.
+        encoded = request.query_params.get(self.cursor_query_param)
+        if encoded is None:
+            return None
+        try:
+            tokens = parse.parse_qs(b64decode(encoded.encode("ascii"), validate=True).decode("ascii"))
+            offset = int(tokens.get("o", ["0"])[0])
+            reverse = bool(int(tokens.get("r", ["0"])[0]))
+            position = tokens.get("p", [None])[0]
+            if position is not None:
+                int(position)
+        except (TypeError, ValueError, UnicodeError):
+            raise ValidationError({self.cursor_query_param: [self.invalid_cursor_message]}) from None
+        if not 0 <= offset <= self.offset_cutoff:
+            raise ValidationError({self.cursor_query_param: [self.invalid_cursor_message]})
+        return pagination.Cursor(offset=offset, reverse=reverse, position=position)
+
+
+class ContributionPagination(PageNumberPagination):
+    """Page numbers by default; ?pagination=cursor (or any ?cursor=) switches to cursor pages.
+
+    Page numbers give a count and random access but the database must skip every earlier row, so deep
+    pages get slower. Cursor pages cost the same at any depth and stay consistent while rows are added.
+    """
+
+    def paginate_queryset(self, queryset, request, view=None):
+        mode = request.query_params.get("pagination", "page")
+        if mode not in ("page", "cursor"):
+            raise ValidationError({"pagination": ['Either "page" or "cursor".']})
+        self.cursor = None
+        if mode == "cursor" or "cursor" in request.query_params:
+            if "page" in request.query_params:
+                raise ValidationError({"page": ["Page numbers cannot be combined with cursor pagination."]})
+            self.cursor = IdCursorPagination()
+            self.cursor.page_size = self.page_size
+            return self.cursor.paginate_queryset(queryset, request, view)
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data):
+        if self.cursor:
+            return self.cursor.get_paginated_response(data)
+        return super().get_paginated_response(data)
+
+    def get_paginated_response_schema(self, schema):
+        response = super().get_paginated_response_schema(schema)
+        response["required"] = ["next", "previous", "results"]
+        response["properties"]["count"]["description"] = "Matching contributions; absent in cursor mode."
+        return response
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            *super().get_schema_operation_parameters(view),
+            {
+                "name": "pagination",
+                "required": False,
+                "in": "query",
+                "description": "page (default): numbered pages with a total count. cursor: next/previous "
+                "links only, ordered by id (or -id with ordering=-id); as fast on the last page as on the first. "
+                "Cannot be combined with page.",
+                "schema": {"type": "string", "enum": ["page", "cursor"], "default": "page"},
+            },
+            {
+                "name": "cursor",
+                "required": False,
+                "in": "query",
+                "description": "Opaque position from a next or previous link; implies pagination=cursor.",
+                "schema": {"type": "string"},
+            },
+        ]

@@ -1,0 +1,470 @@
+"""Serializers for every model: a list shape, a detail shape with the embedded citations, and compact
+references for related records.
+
+Writes are validated like the admin's forms: field checks, then the model's clean() and its database
+constraints, so a rejected write never reaches the database and names the fields at fault.
+"""
+
+import copy
+from collections.abc import Mapping
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django_countries.serializer_fields import CountryField
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.settings import api_settings
+
+from contributions.models import (
+    CapabilityRequest,
+    Citation,
+    Contribution,
+    Figure,
+    Meeting,
+    Nation,
+    Official,
+    Participation,
+    Source,
+)
+
+from .fields import FilteredListField, IdRecordField, NationField, RecordField, WebURLField
+
+
+@extend_schema_field({"type": "string", "pattern": "^[A-Za-z]{2}$"})
+class CountryCodeField(CountryField):
+    """An ISO country code; documented by pattern rather than a 249-value enum repeated in every description."""
+
+    def to_internal_value(self, data):
+        # django-countries turns 0, false or {} into a blank country rather than an error.
+        country = super().to_internal_value(data) if isinstance(data, str | Mapping) else ""
+        if not country:
+            self.fail("invalid_choice", input=data)
+        return country
+
+
+# --- Compact references to related records ------------------------------------------------------
+
+
+class NationRefSerializer(serializers.Serializer):
+    code = serializers.CharField(read_only=True, help_text="ISO 3166-1 alpha-2 code.")
+    name = serializers.CharField(read_only=True)
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:nation-detail", lookup_field="slug", lookup_url_kwarg="code"
+    )
+
+
+class OfficialRefSerializer(serializers.Serializer):
+    slug = serializers.SlugField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    url = serializers.HyperlinkedIdentityField(view_name="api:official-detail", lookup_field="slug")
+
+
+class MeetingRefSerializer(serializers.Serializer):
+    slug = serializers.SlugField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    date = serializers.DateField(read_only=True)
+    url = serializers.HyperlinkedIdentityField(view_name="api:meeting-detail", lookup_field="slug")
+
+
+class SourceRefSerializer(serializers.Serializer):
+    slug = serializers.SlugField(read_only=True)
+    outlet = serializers.CharField(read_only=True)
+    headline = serializers.CharField(read_only=True)
+    published = serializers.DateField(read_only=True)
+    article_url = serializers.URLField(source="url", read_only=True, help_text="The article's address.")
+    url = serializers.HyperlinkedIdentityField(view_name="api:source-detail", lookup_field="slug")
+
+
+def nation_field(**kwargs):
+    kwargs.setdefault("help_text", "Written as the nation's ISO 3166-1 alpha-2 code, either case.")
+    return NationField(NationRefSerializer, queryset=Nation.objects.all(), **kwargs)
+
+
+def official_field(**kwargs):
+    kwargs.setdefault("help_text", "Written as the official's slug.")
+    return RecordField(OfficialRefSerializer, queryset=Official.objects.all(), **kwargs)
+
+
+def meeting_field(**kwargs):
+    kwargs.setdefault("help_text", "Written as the meeting's slug.")
+    return RecordField(MeetingRefSerializer, queryset=Meeting.objects.all(), **kwargs)
+
+
+def optional(field_factory, **kwargs):
+    return field_factory(required=False, allow_null=True, **kwargs)
+
+
+class CitationEmbedSerializer(serializers.ModelSerializer):
+    """A citation as embedded in the record it supports."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:citation-detail")
+    source = SourceRefSerializer(read_only=True)
+
+    class Meta:
+        model = Citation
+        fields = ["id", "url", "quote", "note", "source"]
+        read_only_fields = fields
+
+
+# --- Base class ---------------------------------------------------------------------------------
+
+
+class RecordSerializer(serializers.ModelSerializer):
+    # Form posts from the browsable API carry Django's CSRF token alongside the fields.
+    ignored_fields = {"csrfmiddlewaretoken"}
+
+    def to_internal_value(self, data):
+        # A misspelt field would otherwise be dropped silently and the write would look successful.
+        unknown = {}
+        if isinstance(data, Mapping):
+            writable = sorted(name for name, field in self.fields.items() if not field.read_only)
+            message = f"Unknown field. Writable fields: {', '.join(writable)}."
+            unknown = {name: [message] for name in data if name not in self.fields and name not in self.ignored_fields}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if unknown and isinstance(error.detail, Mapping):
+                raise serializers.ValidationError({**error.detail, **unknown}) from error
+            raise
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
+
+    def get_validators(self):
+        # Uniqueness across fields is checked with the model's constraints in validate(), which names a field.
+        return []
+
+    def validate(self, attrs):
+        """Run the model's own validation on the record as it would be saved, as the admin's forms do."""
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        record = copy.copy(self.instance) if self.instance is not None else model()
+        for name, value in attrs.items():
+            if not model._meta.get_field(name).many_to_many:
+                setattr(record, name, value)
+        errors = {}
+        # Related records were looked up by the serializer; checking them again would cost a query each.
+        related = [field.name for field in model._meta.fields if field.is_relation]
+        for check in (lambda: record.clean_fields(exclude=related), record.clean):
+            try:
+                check()
+            except DjangoValidationError as error:
+                errors = error.update_error_dict(errors)
+        # Like Model.full_clean(): a field that already failed is not checked again by the constraints.
+        checked = {name for name in errors if name != NON_FIELD_ERRORS}
+        for constraint in model._meta.constraints:
+            try:
+                constraint.validate(model, record, exclude=checked)
+            except DjangoValidationError as error:
+                errors.setdefault(constraint_field(constraint), []).extend(error.error_list)
+        if errors:
+            raise serializers.ValidationError(self.errors_by_field(DjangoValidationError(errors).message_dict))
+        return attrs
+
+    def errors_by_field(self, messages):
+        """Name errors after this serializer's fields (code, not country) rather than the model's."""
+        names = {field.source: name for name, field in self.fields.items()}
+        names[NON_FIELD_ERRORS] = api_settings.NON_FIELD_ERRORS_KEY
+        return {names.get(name, name): errors for name, errors in messages.items()}
+
+
+# Constraints spanning several fields, and the field a client would correct.
+CONSTRAINT_FIELDS = {
+    "official_tenure_ordered": "tenure_end",
+    "meeting_end_after_start": "end_date",
+    "participation_unique_nation": "nation",
+    "contribution_before_needs_quantity": "quantity",
+    "contribution_quantity_needs_unit": "unit",
+    "contribution_amount_needs_currency": "currency",
+    "figure_part_within_whole": "out_of",
+}
+
+
+def constraint_field(constraint):
+    if constraint.name in CONSTRAINT_FIELDS:
+        return CONSTRAINT_FIELDS[constraint.name]
+    fields = getattr(constraint, "fields", None) or getattr(constraint.condition, "referenced_base_fields", ())
+    return next(iter(fields)) if len(fields) == 1 else NON_FIELD_ERRORS
+
+
+def with_citations(serializer_class):
+    """The detail shape of a record: its list shape plus the citations that support it."""
+
+    class Detail(serializer_class):
+        citations = CitationEmbedSerializer(many=True, read_only=True)
+
+        class Meta(serializer_class.Meta):
+            fields = [*serializer_class.Meta.fields, "citations"]
+
+    Detail.__name__ = Detail.__qualname__ = serializer_class.__name__.replace("Serializer", "DetailSerializer")
+    return Detail
+
+
+# --- Records ------------------------------------------------------------------------------------
+
+
+class SourceSerializer(RecordSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:source-detail", lookup_field="slug")
+    article_url = serializers.URLField(source="url", max_length=500, help_text="The article's address.")
+    web_url = WebURLField()
+    citations_url = FilteredListField("api:citation-list", "source")
+
+    class Meta:
+        model = Source
+        fields = [
+            "url",
+            "id",
+            "slug",
+            "outlet",
+            "headline",
+            "headline_inferred",
+            "author",
+            "published",
+            "published_approximate",
+            "date_note",
+            "article_url",
+            "updated",
+            "web_url",
+            "citations_url",
+        ]
+
+
+class NationSerializer(RecordSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:nation-detail", lookup_field="slug", lookup_url_kwarg="code"
+    )
+    code = CountryCodeField(source="country", help_text="ISO 3166-1 alpha-2 code; the nation's key. Either case.")
+    contribution_count = serializers.IntegerField(read_only=True, help_text="Contributions recorded for it.")
+    web_url = WebURLField()
+    contributions_url = FilteredListField("api:contribution-list", "nation")
+
+    class Meta:
+        model = Nation
+        fields = [
+            "url",
+            "id",
+            "code",
+            "name",
+            "role",
+            "joined",
+            "joined_precision",
+            "notes",
+            "contribution_count",
+            "updated",
+            "web_url",
+            "contributions_url",
+        ]
+
+
+class OfficialSerializer(RecordSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:official-detail", lookup_field="slug")
+    nation = nation_field()
+    web_url = WebURLField()
+    contributions_url = FilteredListField("api:contribution-list", "official")
+
+    class Meta:
+        model = Official
+        fields = [
+            "url",
+            "id",
+            "slug",
+            "name",
+            "title",
+            "nation",
+            "tenure_start",
+            "tenure_start_precision",
+            "tenure_end",
+            "tenure_end_precision",
+            "name_variants",
+            "spelling_note",
+            "updated",
+            "web_url",
+            "contributions_url",
+        ]
+
+
+class MeetingParticipationSerializer(serializers.ModelSerializer):
+    """A nation's part in a meeting, as listed on the meeting."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:participation-detail")
+    nation = NationRefSerializer(read_only=True)
+
+    class Meta:
+        model = Participation
+        fields = ["id", "url", "nation", "role"]
+        read_only_fields = fields
+
+
+class MeetingSerializer(RecordSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:meeting-detail", lookup_field="slug")
+    host = optional(nation_field)
+    officials = official_field(many=True, required=False, help_text="Slugs of the officials present.")
+    participations = MeetingParticipationSerializer(
+        many=True, read_only=True, help_text="Nations taking part; edit them through /participations/."
+    )
+    web_url = WebURLField()
+    contributions_url = FilteredListField("api:contribution-list", "meeting")
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "url",
+            "id",
+            "slug",
+            "title",
+            "kind",
+            "status",
+            "city",
+            "venue",
+            "host",
+            "date",
+            "date_precision",
+            "end_date",
+            "description",
+            "officials",
+            "participations",
+            "updated",
+            "web_url",
+            "contributions_url",
+        ]
+
+
+class ParticipationSerializer(RecordSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:participation-detail")
+    meeting = meeting_field()
+    nation = nation_field()
+
+    class Meta:
+        model = Participation
+        fields = ["url", "id", "meeting", "nation", "role", "updated"]
+
+
+class FigureSerializer(RecordSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:figure-detail")
+    meeting = optional(meeting_field, help_text="Written as the meeting's slug; null for the coalition as a whole.")
+    disputed = serializers.BooleanField(
+        read_only=True, help_text="Another figure for the same meeting and metric gives another value."
+    )
+
+    class Meta:
+        model = Figure
+        fields = [
+            "url",
+            "id",
+            "meeting",
+            "metric",
+            "qualifier",
+            "value",
+            "out_of",
+            "label",
+            "as_of",
+            "disputed",
+            "updated",
+        ]
+        extra_kwargs = {"value": {"min_value": 0}, "out_of": {"min_value": 0}}
+
+
+class ContributionSerializer(RecordSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:contribution-detail")
+    nation = nation_field()
+    meeting = optional(meeting_field)
+    official = optional(official_field)
+    web_url = WebURLField()
+
+    class Meta:
+        model = Contribution
+        fields = [
+            "url",
+            "id",
+            "nation",
+            "category",
+            "capability",
+            "status",
+            "description",
+            "quantity",
+            "quantity_before",
+            "unit",
+            "amount",
+            "currency",
+            "amount_basis",
+            "announced",
+            "announced_precision",
+            "meeting",
+            "official",
+            "updated",
+            "web_url",
+        ]
+        extra_kwargs = {
+            "quantity": {"min_value": 0},
+            "quantity_before": {"min_value": 0},
+            "amount": {"min_value": 0, "help_text": "In US dollars; needs currency USD."},
+            "currency": {"help_text": "USD whenever an amount is given; blank otherwise."},
+        }
+
+
+class CapabilityRequestSerializer(RecordSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:capability-request-detail")
+    requested_by = nation_field(help_text="The nation asking, written as its ISO 3166-1 alpha-2 code.")
+    official = optional(official_field)
+    meeting = optional(meeting_field)
+
+    class Meta:
+        model = CapabilityRequest
+        fields = [
+            "url",
+            "id",
+            "capability",
+            "category",
+            "description",
+            "requested_by",
+            "official",
+            "meeting",
+            "announced",
+            "announced_precision",
+            "updated",
+        ]
+
+
+class CitationSerializer(RecordSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:citation-detail")
+    source = RecordField(SourceRefSerializer, queryset=Source.objects.all(), help_text="Written as the source's slug.")
+    target_type = serializers.SerializerMethodField(help_text="Which of the record fields below is set.")
+    nation = optional(nation_field)
+    official = optional(official_field)
+    meeting = optional(meeting_field)
+    participation = IdRecordField(
+        "api:participation-detail", queryset=Participation.objects.all(), required=False, allow_null=True
+    )
+    figure = IdRecordField("api:figure-detail", queryset=Figure.objects.all(), required=False, allow_null=True)
+    contribution = IdRecordField(
+        "api:contribution-detail", queryset=Contribution.objects.all(), required=False, allow_null=True
+    )
+    capability_request = IdRecordField(
+        "api:capability-request-detail", queryset=CapabilityRequest.objects.all(), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = Citation
+        fields = ["url", "id", "source", "quote", "note", "target_type", *Citation.TARGETS, "updated"]
+
+    @extend_schema_field({"type": "string", "enum": list(Citation.TARGETS), "nullable": True})
+    def get_target_type(self, citation):
+        return next((name for name in Citation.TARGETS if getattr(citation, f"{name}_id")), None)
+
+
+NationDetailSerializer = with_citations(NationSerializer)
+OfficialDetailSerializer = with_citations(OfficialSerializer)
+MeetingDetailSerializer = with_citations(MeetingSerializer)
+ParticipationDetailSerializer = with_citations(ParticipationSerializer)
+FigureDetailSerializer = with_citations(FigureSerializer)
+ContributionDetailSerializer = with_citations(ContributionSerializer)
+CapabilityRequestDetailSerializer = with_citations(CapabilityRequestSerializer)
+
+
+class SummaryRowSerializer(serializers.Serializer):
+    """One cell of the nation × category × status matrix."""
+
+    nation = NationRefSerializer()
+    category = serializers.ChoiceField(choices=Contribution._meta.get_field("category").choices)
+    status = serializers.ChoiceField(choices=Contribution.Status.choices)
+    count = serializers.IntegerField(min_value=1, help_text="Contributions in this cell.")

@@ -1,0 +1,402 @@
+"""Flat, spreadsheet-shaped tables of every model: the CSV lists, the full-dataset bundle and the data
+dictionary all read these, so a column means the same wherever it appears.
+
+Contributions reuse the columns of contributions/exports.py, shared with the researchers' pages.
+Related records are named by their readable key (nation code, meeting, official or source slug), so
+the CSV files join on values a person can read.
+"""
+
+from django.db import models
+
+from contributions import exports
+from contributions.models import (
+    CapabilityRequest,
+    Citation,
+    Contribution,
+    Figure,
+    Meeting,
+    Nation,
+    Official,
+    Participation,
+    Source,
+)
+
+# Checked in order: a DateTimeField is also a DateField.
+TYPES = {
+    models.IntegerField: "integer",
+    models.DecimalField: "decimal",
+    models.DateTimeField: "datetime",
+    models.DateField: "date",
+    models.BooleanField: "boolean",
+}
+
+TYPE_MEANINGS = {
+    "integer": "A whole number.",
+    "decimal": "A decimal number, written with a dot and two decimals (1000000.00).",
+    "date": "An ISO 8601 date, YYYY-MM-DD.",
+    "datetime": "An ISO 8601 date and time in UTC.",
+    "boolean": "true or false (True or False in CSV).",
+    "string": "Text.",
+}
+
+
+def _plain(value):
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    return str(value)
+
+
+class Column:
+    def __init__(self, name, get, type="string", meaning="", choices=None):
+        self.name = name
+        self.get = get
+        self.type = type
+        self.meaning = meaning
+        self.choices = choices
+
+    def describe(self):
+        allowed = [{"value": value, "label": str(label)} for value, label in self.choices or []]
+        return {"name": self.name, "type": self.type, "meaning": self.meaning, "allowed_values": allowed}
+
+
+# Meanings for fields whose model has no help text.
+MEANINGS = {
+    "headline": "The article's headline.",
+    "notes": "Editors' notes.",
+    "title": "Title or name.",
+    "tenure_start": "Start of the official's tenure in that office, where known.",
+    "tenure_end": "End of the official's tenure in that office, where known.",
+    "kind": "The kind of meeting.",
+    "status": "Where it stands.",
+    "city": "The city it was held in.",
+    "venue": "The building or venue.",
+    "description": "What it is, in plain words.",
+    "category": "The broad kind of contribution.",
+    "capability": "The specific capability.",
+    "quantity": "How many, in 'unit'; never negative.",
+    "unit": "What 'quantity' counts.",
+    "amount": "Money in US dollars; never negative.",
+    "currency": "USD whenever an amount is given; blank otherwise.",
+    "amount_basis": "What period the amount covers.",
+    "announced": "When it was announced; for a month or season, the first day of it.",
+    "quote": "The quote, copied character for character.",
+    "note": "What the quote establishes, where not obvious.",
+}
+
+
+def field(model, name, meaning=None):
+    """A column holding one of the model's own fields, typed and described from the model."""
+    model_field = model._meta.get_field(name)
+    kind = next((label for cls, label in TYPES.items() if isinstance(model_field, cls)), "string")
+    if meaning is None:
+        meaning = MEANINGS.get(name) or str(model_field.help_text or model_field.verbose_name)
+        meaning = meaning[:1].upper() + meaning[1:].rstrip(".") + "."
+    choices = [(value, label) for value, label in model_field.choices or [] if value != ""]
+    return Column(name, lambda obj: _plain(getattr(obj, name)), kind, meaning, choices or None)
+
+
+def key(name, attribute, meaning, lookup):
+    """A column naming a related record by its key: lookup(related) for a set relation, blank otherwise."""
+
+    def get(obj):
+        return lookup(getattr(obj, attribute)) if getattr(obj, f"{attribute}_id") else None
+
+    return Column(name, get, "string", meaning)
+
+
+def nation_code(obj):
+    return obj.code
+
+
+def slug(obj):
+    return obj.slug
+
+
+class Table:
+    def __init__(self, name, model, columns, queryset, meaning, rows=None):
+        self.name = name
+        self.model = model
+        self.columns = columns
+        self.queryset = queryset
+        self.meaning = meaning
+        self._rows = rows
+
+    @property
+    def fieldnames(self):
+        return [column.name for column in self.columns]
+
+    def row(self, obj):
+        return {column.name: column.get(obj) for column in self.columns}
+
+    def rows(self, queryset=None):
+        """One dict per record, read a chunk at a time so a large table never sits in memory whole."""
+        queryset = self.queryset() if queryset is None else queryset
+        if self._rows:
+            return self._rows(queryset)
+        return (self.row(obj) for obj in queryset.iterator(chunk_size=2000))
+
+    def describe(self):
+        return {"name": self.name, "meaning": self.meaning, "columns": [c.describe() for c in self.columns]}
+
+
+def _updated(model):
+    return field(model, "updated", "When the record was last changed (UTC).")
+
+
+SOURCES = Table(
+    "sources",
+    Source,
+    [
+        field(Source, "id", "The record's number; it never changes, even when the slug does."),
+        field(Source, "slug", "The source's key; citations name it."),
+        field(Source, "outlet", "The publication."),
+        field(Source, "headline"),
+        field(Source, "headline_inferred"),
+        field(Source, "author"),
+        field(Source, "published", "Publication date."),
+        field(Source, "published_approximate"),
+        field(Source, "date_note"),
+        field(Source, "url", "The article's address."),
+        _updated(Source),
+    ],
+    lambda: Source.objects.all(),
+    "The news articles every fact is cited from.",
+)
+
+NATIONS = Table(
+    "nations",
+    Nation,
+    [
+        field(Nation, "id", "The record's number; it never changes, even when the code does."),
+        Column("code", nation_code, "string", "ISO 3166-1 alpha-2 country code, upper case; the nation's key."),
+        field(Nation, "name", "The country's name."),
+        field(Nation, "role", "Its place in the coalition."),
+        field(Nation, "joined"),
+        field(Nation, "joined_precision", "How precisely 'joined' is known; the date is the first day of it."),
+        field(Nation, "notes"),
+        _updated(Nation),
+    ],
+    lambda: Nation.objects.all(),
+    "Countries named in the sources, with their place in the coalition.",
+)
+
+OFFICIALS = Table(
+    "officials",
+    Official,
+    [
+        field(Official, "id", "The record's number; it never changes, even when the slug does."),
+        field(Official, "slug", "The official's key."),
+        field(Official, "name"),
+        field(Official, "title"),
+        key("nation_code", "nation", "Code of the nation the official serves (nations.code).", nation_code),
+        field(Official, "tenure_start"),
+        field(Official, "tenure_start_precision", "How precisely 'tenure_start' is known."),
+        field(Official, "tenure_end"),
+        field(Official, "tenure_end_precision", "How precisely 'tenure_end' is known."),
+        field(Official, "name_variants"),
+        field(Official, "spelling_note"),
+        _updated(Official),
+    ],
+    lambda: Official.objects.select_related("nation"),
+    "People named or quoted in the sources in an official capacity.",
+)
+
+MEETINGS = Table(
+    "meetings",
+    Meeting,
+    [
+        field(Meeting, "id", "The record's number; it never changes, even when the slug does."),
+        field(Meeting, "slug", "The meeting's key."),
+        field(Meeting, "title"),
+        field(Meeting, "kind"),
+        field(Meeting, "status"),
+        field(Meeting, "city"),
+        field(Meeting, "venue"),
+        key("host_code", "host", "Code of the host nation (nations.code), blank if none.", nation_code),
+        field(Meeting, "date"),
+        field(Meeting, "date_precision", "How precisely 'date' is known."),
+        field(Meeting, "end_date"),
+        field(Meeting, "description"),
+        Column(
+            "officials",
+            lambda m: " | ".join(o.slug for o in m.officials.all()),
+            "string",
+            "Slugs of the officials present (officials.slug), separated by ' | '.",
+        ),
+        _updated(Meeting),
+    ],
+    lambda: Meeting.objects.select_related("host").prefetch_related("officials"),
+    "Meetings where contributions were sought or announced.",
+)
+
+PARTICIPATIONS = Table(
+    "participations",
+    Participation,
+    [
+        field(Participation, "id", "The participation's key."),
+        key("meeting", "meeting", "Slug of the meeting (meetings.slug).", slug),
+        key("nation_code", "nation", "Code of the nation (nations.code).", nation_code),
+        field(Participation, "role", "The nation's part in the meeting."),
+        _updated(Participation),
+    ],
+    lambda: Participation.objects.select_related("meeting", "nation"),
+    "Which nations took part in which meetings, and how.",
+)
+
+FIGURES = Table(
+    "figures",
+    Figure,
+    [
+        field(Figure, "id", "The figure's key."),
+        key("meeting", "meeting", "Slug of the meeting (meetings.slug); blank for the coalition as a whole.", slug),
+        field(Figure, "metric", "What is counted."),
+        field(Figure, "qualifier", "How exact the value is."),
+        field(Figure, "value", "The number reported."),
+        field(Figure, "out_of"),
+        field(Figure, "label"),
+        field(Figure, "as_of", "The date the figure refers to, where given."),
+        _updated(Figure),
+    ],
+    lambda: Figure.objects.select_related("meeting"),
+    "Numbers reported about a meeting or the coalition, each with its own citation.",
+)
+
+# The web's download columns come from exports.py; these describe the ones that are not plain model fields.
+CONTRIBUTION_EXTRA_COLUMNS = {
+    "nation_code": "Code of the contributing nation (nations.code).",
+    "nation": "Name of the contributing nation.",
+    "meeting": "Slug of the meeting where it was announced (meetings.slug).",
+    "official": "Slug of the official who announced it (officials.slug).",
+    "sources": "Slugs of the cited sources (sources.slug), separated by ' | '.",
+    "quotes": "The cited quotes, verbatim, separated by ' | '.",
+}
+CONTRIBUTION_MEANINGS = {
+    "id": "The contribution's key.",
+    "announced_precision": "How precisely 'announced' is known; the date is the first day of it.",
+}
+
+
+def _contribution_column(name, get):
+    if name in CONTRIBUTION_EXTRA_COLUMNS:
+        return Column(name, get, "string", CONTRIBUTION_EXTRA_COLUMNS[name])
+    described = field(Contribution, name, CONTRIBUTION_MEANINGS.get(name))
+    return Column(name, get, described.type, described.meaning, described.choices)
+
+
+CONTRIBUTIONS = Table(
+    "contributions",
+    Contribution,
+    [_contribution_column(name, get) for name, get in exports.CONTRIBUTION_COLUMNS],
+    lambda: Contribution.objects.with_related(),
+    "What each nation gave, pledged or was asked for, with its citations.",
+    rows=exports.iter_rows,
+)
+
+CAPABILITY_REQUESTS = Table(
+    "capability_requests",
+    CapabilityRequest,
+    [
+        field(CapabilityRequest, "id", "The request's key."),
+        field(CapabilityRequest, "capability", "The capability asked for."),
+        field(CapabilityRequest, "category"),
+        field(CapabilityRequest, "description"),
+        key("requested_by_code", "requested_by", "Code of the nation asking (nations.code).", nation_code),
+        key("official", "official", "Slug of the official who asked (officials.slug).", slug),
+        key("meeting", "meeting", "Slug of the meeting where it was asked (meetings.slug).", slug),
+        field(CapabilityRequest, "announced"),
+        field(CapabilityRequest, "announced_precision", "How precisely 'announced' is known."),
+        _updated(CapabilityRequest),
+    ],
+    lambda: CapabilityRequest.objects.select_related("requested_by", "official", "meeting"),
+    "Capabilities the coalition's leaders asked partners to supply.",
+)
+
+# The key each kind of cited record is named by in the citations table.
+TARGET_KEYS = {
+    "nation": nation_code,
+    "official": slug,
+    "meeting": slug,
+}
+
+
+def citation_target_type(citation):
+    return next((name for name in Citation.TARGETS if getattr(citation, f"{name}_id")), None)
+
+
+def citation_target_key(citation):
+    name = citation_target_type(citation)
+    if name is None:
+        return None
+    if name in TARGET_KEYS:
+        return TARGET_KEYS[name](getattr(citation, name))
+    return getattr(citation, f"{name}_id")
+
+
+CITATIONS = Table(
+    "citations",
+    Citation,
+    [
+        field(Citation, "id", "The citation's key."),
+        key("source", "source", "Slug of the source quoted (sources.slug).", slug),
+        field(Citation, "quote"),
+        field(Citation, "note"),
+        Column(
+            "target_type",
+            citation_target_type,
+            "string",
+            "The kind of record the quote supports; the matching table.",
+            [(name, name.replace("_", " ").capitalize()) for name in Citation.TARGETS],
+        ),
+        Column(
+            "target",
+            citation_target_key,
+            "string",
+            "The key of the supported record in that table: a nation code, an official or meeting slug, "
+            "or an id for the others.",
+        ),
+        _updated(Citation),
+    ],
+    lambda: Citation.objects.select_related("source", "nation", "official", "meeting"),
+    "Verbatim quotes from the sources; each supports exactly one record.",
+)
+
+TABLES = [
+    SOURCES,
+    NATIONS,
+    OFFICIALS,
+    MEETINGS,
+    PARTICIPATIONS,
+    FIGURES,
+    CONTRIBUTIONS,
+    CAPABILITY_REQUESTS,
+    CITATIONS,
+]
+
+SUMMARY_COLUMNS = ["nation_code", "nation", "category", "status", "count"]
+
+
+def dictionary():
+    """The data dictionary: every table and column, its type, meaning and allowed values."""
+    return {
+        "types": TYPE_MEANINGS,
+        "tables": [table.describe() for table in TABLES],
+    }
+
+
+def dictionary_rows():
+    for table in TABLES:
+        for column in table.columns:
+            described = column.describe()
+            allowed = "; ".join(f"{choice['value']} ({choice['label']})" for choice in described["allowed_values"])
+            yield {
+                "table": table.name,
+                "column": column.name,
+                "type": column.type,
+                "meaning": column.meaning,
+                "allowed_values": allowed,
+            }
+
+
+DICTIONARY_FIELDNAMES = ["table", "column", "type", "meaning", "allowed_values"]
