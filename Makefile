@@ -14,7 +14,7 @@ DEV_ENV := DEBUG=true
 TEST_ENV := DEBUG=false SECRET_KEY=test-only-not-secret ALLOWED_HOSTS=testserver,localhost,127.0.0.1 \
 	SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false
 
-.PHONY: run setup test lint check-deploy browser bench clean
+.PHONY: run setup test lint check-deploy browser bench backup restore clean
 
 # Stamp files make re-runs skip what is already installed.
 $(VENV)/.created:
@@ -36,6 +36,8 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 setup: $(VENV)/.runtime
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py loaddata $(FIXTURES)
+	@# loaddata records no history; give each curated record its first version, once.
+	$(DEV_ENV) $(PY) manage.py populate_history --auto -v0
 	$(DEV_ENV) $(PY) manage.py setup_editors
 	$(DEV_ENV) $(PY) manage.py collectstatic --noinput -v0
 
@@ -75,12 +77,23 @@ test: lint browser
 		DATABASE_URL=sqlite:///$$(mktemp -d)/verify.sqlite3 $(TEST_ENV) sh -c '$(PY) manage.py migrate -v0 && \
 			$(PY) manage.py loaddata -v0 $(FIXTURES) && $(PY) manage.py verify_citations "$$SOURCES_DIR"'; \
 	fi; \
-	$(TEST_ENV) $(PY) -m pytest
+	$(TEST_ENV) $(PY) manage.py collectstatic --noinput -v0; \
+	$(TEST_ENV) $(PY) -m pytest; \
+	echo "Stopping and starting PostgreSQL under a running app (the outage test runs last, on its own)"; \
+	$(TEST_ENV) $(PY) -m pytest -m outage
 
 # Not part of `make test`: builds databases up to 1M contributions and takes about half an hour.
 bench: $(VENV)/.dev
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# DATABASE_URL chooses the database, as everywhere else; the default is the local SQLite file.
+backup: $(VENV)/.runtime
+	@PY=$(PY) $(DEV_ENV) scripts/backup.sh
+
+restore: $(VENV)/.runtime
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/…" >&2; exit 1; }
+	@PY=$(PY) $(DEV_ENV) scripts/restore.sh "$(FILE)"
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts db.sqlite3

@@ -3,8 +3,9 @@
 import dataclasses
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count
 from django.shortcuts import redirect
@@ -14,6 +15,7 @@ from django.utils.text import Truncator
 from django_countries.fields import CountryField
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
+from import_export.forms import ImportForm
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
@@ -62,8 +64,20 @@ class HistoryAdmin(SimpleHistoryAdmin):
         return ChangesHelper(self.model, historical_record)
 
 
+class SizeLimitedImportForm(ImportForm):
+    """Refuse files over IMPORT_MAX_BYTES before they are parsed: a huge upload would tie up a worker."""
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        limit = settings.IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise ValidationError(f"The file is {upload.size:,} bytes; imports are limited to {limit:,} bytes.")
+        return upload
+
+
 class ImportExportHistoryAdmin(ImportExportMixin, HistoryAdmin):
     formats = [base_formats.CSV, base_formats.XLSX]
+    import_form_class = SizeLimitedImportForm
     import_template_name = "admin/contributions/import.html"
 
     # Without these, any staff account could import: the import views only check is_staff.

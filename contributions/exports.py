@@ -47,6 +47,18 @@ def iter_rows(queryset, chunk_size=2000):
         yield contribution_row(contribution)
 
 
+# A spreadsheet runs a cell starting with one of these as a formula; a quote from an article must not.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(row):
+    """Prefix text that a spreadsheet would read as a formula with an apostrophe (OWASP's advice)."""
+    return {
+        key: "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+        for key, value in row.items()
+    }
+
+
 class _Echo:
     def write(self, value):
         return value
@@ -58,7 +70,7 @@ def stream_csv(rows, fieldnames, filename):
     def lines():
         yield writer.writeheader()
         for row in rows:
-            yield writer.writerow(row)
+            yield writer.writerow(spreadsheet_safe(row))
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -23,6 +23,14 @@ def plain_static_files(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Each test starts with an empty cache, so throttles and cached pages never leak between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def curated(db):
     """The curated dataset from fixtures/, loaded into the test database."""
@@ -127,8 +135,15 @@ def page(chromium, live_server):
     context = chromium.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     browser_page = context.new_page()
     browser_page.base_url = live_server.url
+    # Every browser test doubles as a Content-Security-Policy test: a blocked script or style fails it.
+    violations = []
+    browser_page.on(
+        "console",
+        lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     yield browser_page
     context.close()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
 
 
 @pytest.fixture

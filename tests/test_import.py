@@ -132,7 +132,7 @@ def test_nations_import_by_iso_code(editor_client, db):
 def test_citations_import_by_source_slug_and_record(editor_client, cast):
     source = SourceFactory(slug="ap-2016-02-11")
     good = f"source,quote,nation_code,contribution\nap-2016-02-11,France sends its carrier.,,{cast['carrier'].pk}\n"
-    two_targets = "ap-2016-02-11,Cites two records.,FR,1\n"
+    two_targets = f"ap-2016-02-11,Cites two records.,FR,{cast['police'].pk}\n"
     response = upload(editor_client, "citation", good + two_targets, "citations.csv")
     (invalid,) = response.context["result"].invalid_rows
     assert invalid.number == 2
@@ -181,3 +181,14 @@ def test_staff_outside_the_editors_group_cannot_import_or_export(client, db):
     assert client.get(admin_url("contribution", "import")).status_code == 403
     assert client.get(admin_url("contribution", "import_help")).status_code == 403
     assert client.get(admin_url("contribution", "export")).status_code == 403
+
+
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(editor_client, cast, settings):
+    settings.IMPORT_MAX_BYTES = 200
+    before = Contribution.objects.count()
+    rows = [HEADER] + [",FR,military,aircraft,pledged,Jets,6,aircraft,,,2016-02-11"] * 10
+    response = upload(editor_client, "contribution", "\n".join(rows))
+    assert response.status_code == 200
+    assert "imports are limited to 200 bytes" in response.content.decode()
+    assert "result" not in response.context
+    assert Contribution.objects.count() == before

@@ -1198,3 +1198,12 @@ def test_every_page_of_the_curated_data_renders_within_its_query_count(client, c
         name = response.resolver_match.url_name
         # Detail pages skip a prefetch when there is nothing to prefetch for, so may run fewer.
         assert len(queries) <= pinned.get(url, QUERY_COUNTS[name]), url
+
+
+def test_a_csv_cell_that_a_spreadsheet_would_run_as_a_formula_is_defused(client, db):
+    ContributionFactory(description='=HYPERLINK("http://evil.example","click")')
+    ContributionFactory(description="-12 aircraft, said to be a typo")
+    body = b"".join(client.get("/contributions/?format=csv").streaming_content).decode()
+    assert "'=HYPERLINK" in body
+    assert "'-12 aircraft" in body
+    assert "\n=HYPERLINK" not in body and ",=HYPERLINK" not in body
