@@ -7,7 +7,10 @@ class ContributionsConfig(AppConfig):
     verbose_name = "Coalition contributions"
 
     def ready(self):
+        from . import cache
         from .signals import create_editors_group
+
+        cache.connect()
 
         # Sent for this app after auth's own handler has created its permissions, so a fresh
         # database, including each test database, has the group.

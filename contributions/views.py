@@ -2,7 +2,7 @@
 number of queries however much data there is (tests/test_web.py pins every count)."""
 
 from django import forms
-from django.core.paginator import EmptyPage, Paginator
+from django.core.paginator import EmptyPage
 from django.db import DatabaseError, connection
 from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 
+from . import cache
+from .cache import CachedCountPaginator
 from .exports import CONTRIBUTION_FIELDNAMES, iter_rows, stream_csv, stream_json
 from .filters import ContributionFilter, MeetingFilter, NationFilter, OfficialFilter, split_values
 from .models import (
@@ -34,6 +36,8 @@ from .templatetags.tracker import STATUS_ORDER
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 PAGE_SIZES = [25, 50, 100, 200, 500]
+# Contributions listed on a nation's profile; the list page has the rest.
+PROFILE_CONTRIBUTIONS = 50
 
 STATUS_CHOICES = [(value, ContributionStatus(value).label) for value in STATUS_ORDER]
 
@@ -198,28 +202,34 @@ def group_figures(figures):
     ]
 
 
-def group_by_category(contributions):
-    """Contributions grouped by category, in the order the categories are defined."""
+def group_by_category(contributions, counts):
+    """Contributions grouped by category, in the order the categories are defined, with each category's total.
+
+    `counts` maps (category, status) to a count over all the record's contributions, which may be more
+    than the ones listed.
+    """
     groups = {value: [] for value in Category.values}
     for contribution in contributions:
         groups[contribution.category].append(contribution)
+    totals = {}
+    for (category, _), n in counts.items():
+        totals[category] = totals.get(category, 0) + n
     return [
-        {"value": value, "label": Category(value).label, "contributions": items}
+        {"value": value, "label": Category(value).label, "contributions": items, "count": totals.get(value, 0)}
         for value, items in groups.items()
         if items
     ]
 
 
-def category_bars(contributions, url_params):
-    """Rows for a status bar chart of these contributions by category, each linking to the list."""
-    counts = {}
-    for contribution in contributions:
-        row = counts.setdefault(contribution.category, {})
-        row[contribution.status] = row.get(contribution.status, 0) + 1
+def category_bars(counts, url_params):
+    """Rows for a status bar chart by category, each linking to the list; counts maps (category, status) to n."""
+    rows = {}
+    for (category, status_), n in counts.items():
+        rows.setdefault(category, {})[status_] = n
     return [
-        {"label": label, "url": contributions_url(category=value, **url_params), "counts": counts[value]}
+        {"label": label, "url": contributions_url(category=value, **url_params), "counts": rows[value]}
         for value, label in Category.choices
-        if value in counts
+        if value in rows
     ]
 
 
@@ -315,17 +325,23 @@ def nation_list(request):
 def nation_detail(request, iso2):
     if iso2 != iso2.lower():
         return redirect("nation-detail", iso2=iso2.lower(), permanent=True)
-    # Queries: the nation (1); its contributions and their citations (2); its meetings (1); its officials (1);
-    # the capabilities it asked others for (1); its own citations (1).
+    # Queries: the nation (1) and its citations (1); the data version (1) and, until the next write, its
+    # contributions counted by category and status (1); the first of its contributions and their citations
+    # (2); its meetings (1); its officials (1); the capabilities it asked others for (1).
     nation = get_object_or_404(Nation.objects.prefetch_related(cited()), country=iso2.upper())
-    contributions = list(nation.contributions.with_related())
+    counts = nation.contributions.order_by().values_list("category", "status").annotate(n=Count("pk"))
+    counts = {(category, status_): n for category, status_, n in cache.cached("profile", counts, lambda: list(counts))}
+    # A leading nation has hundreds of thousands of rows at scale: the profile lists the first ones, counts
+    # them all, and links to the full list.
+    contributions = list(nation.contributions.with_related()[:PROFILE_CONTRIBUTIONS])
     participations = list(nation.participations.select_related("meeting").order_by("meeting__date"))
     statuses = {c.status for c in contributions}
     context = {
         "nation": nation,
-        "groups": group_by_category(contributions),
+        "groups": group_by_category(contributions, counts),
         "contributions": contributions,
-        "chart": category_bars(contributions, {"nation": nation.slug}),
+        "contribution_count": sum(counts.values()),
+        "chart": category_bars(counts, {"nation": nation.slug}),
         "timeline": [
             {"date": c.announced, "css": f"status-{c.status}"} for c in contributions if c.announced is not None
         ]
@@ -345,9 +361,9 @@ def nation_detail(request, iso2):
 
 def contribution_list(request):
     """The main research list: filters, facet counts, sorting, paging, and the same rows as CSV or JSON."""
-    # Queries, with no filter given: meetings and officials for the form (2); a count per facet (3);
-    # the total (1); the page of rows and their citations (2). Each nation, meeting or official
-    # parameter adds one query to check its values.
+    # Queries, with no filter given: meetings and officials for the form (2); the data version (1); a count
+    # per facet (3) and the total (1), each cached until the next write; the page of rows and their
+    # citations (2). Each nation, meeting or official parameter adds one query to check its values.
     filterset = ContributionFilter(request.GET, queryset=Contribution.objects.all())
     options = ListOptionsForm(request.GET)
     filters_valid = filterset.is_valid()
@@ -383,7 +399,7 @@ def contribution_list(request):
     if download == "json":
         return stream_json(iter_rows(rows), "contributions.json")
 
-    paginator = Paginator(rows, options.cleaned_data["page_size"] or DEFAULT_PAGE_SIZE)
+    paginator = CachedCountPaginator(rows, options.cleaned_data["page_size"] or DEFAULT_PAGE_SIZE)
     number = options.cleaned_data["page"] or 1
     try:
         page = paginator.page(number)
@@ -426,15 +442,17 @@ def facets(filterset, selected):
 
     Counting a facet under its own filter would show zero beside every option not yet ticked.
     """
+    # Each count groups every matching row, so they are cached until the next write.
     rows = filterset.queryset_without("nation").values("nation__country", "nation__name").annotate(n=Count("pk"))
-    nation_counts = {(row["nation__country"].lower(), row["nation__name"]): row["n"] for row in rows}
+    rows = cache.cached("facet", rows, lambda: [(r["nation__country"], r["nation__name"], r["n"]) for r in rows])
+    nation_counts = {(code.lower(), name): n for code, name, n in rows}
     # A ticked nation that the other filters leave empty still needs its box, to be unticked.
     for nation in filterset.form.cleaned_data.get("nation") or []:
         nation_counts.setdefault((nation.slug, nation.name), 0)
-    rows = filterset.queryset_without("category").values("category").annotate(n=Count("pk"))
-    category_counts = {row["category"]: row["n"] for row in rows}
-    rows = filterset.queryset_without("status").values("status").annotate(n=Count("pk"))
-    status_counts_ = {row["status"]: row["n"] for row in rows}
+    rows = filterset.queryset_without("category").values_list("category").annotate(n=Count("pk"))
+    category_counts = dict(cache.cached("facet", rows, lambda: list(rows)))
+    rows = filterset.queryset_without("status").values_list("status").annotate(n=Count("pk"))
+    status_counts_ = dict(cache.cached("facet", rows, lambda: list(rows)))
     return {
         "nation_options": [
             {"value": code, "label": name, "count": count, "checked": code in selected["nation"]}

@@ -1014,8 +1014,8 @@ def populate(n):
 
 # Anonymous requests: no session, token or permission queries.
 LIST_QUERIES = {
-    # COUNT; the page with nation, meeting and official joined.
-    "contributions": 2,
+    # The data version; COUNT (cached until the next write); the page with nation, meeting and official joined.
+    "contributions": 3,
     # COUNT; the page with its contribution counts.
     "nations": 2,
     # COUNT; the page with the nation joined.
@@ -1032,8 +1032,8 @@ LIST_QUERIES = {
     "participations": 2,
     # COUNT; the page with nation, official and meeting joined.
     "capability-requests": 2,
-    # One grouped query: the whole matrix.
-    "summary": 1,
+    # The data version; one grouped query, the whole matrix (cached until the next write).
+    "summary": 2,
 }
 
 # Each detail: the record with its related records joined, then its citations with their sources.

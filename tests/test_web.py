@@ -1102,12 +1102,13 @@ QUERY_COUNTS = {
     "home": 9,
     # the nations with counts (1); the categories each has contributed (1)
     "nation-list": 2,
-    # the nation and its citations (2); contributions and citations (2); meetings (1); officials (1);
+    # the nation and its citations (2); the data version (1); contributions counted by category and status,
+    # until the next write (1); the first contributions and their citations (2); meetings (1); officials (1);
     # requests it made (1)
-    "nation-detail": 7,
-    # meetings and officials for the form (2); three facet counts (3); the total (1); the page and
-    # its citations (2)
-    "contribution-list": 8,
+    "nation-detail": 9,
+    # meetings and officials for the form (2); the data version (1); three facet counts (3) and the total (1),
+    # each until the next write; the page and its citations (2)
+    "contribution-list": 9,
     # the contribution and its citations (2); requests for the same capability (1)
     "contribution-detail": 3,
     # the meetings with counts (1); the nations for the form (1)
@@ -1154,9 +1155,9 @@ def test_each_page_runs_its_pinned_number_of_queries(client, sample, django_asse
 
 
 def test_the_filtered_contribution_list_adds_one_query_per_record_parameter(client, sample, django_assert_num_queries):
-    # The 8 above, and one each to check the nation, meeting and official values.
+    # The 9 above, and one each to check the nation, meeting and official values.
     url = "/contributions/?nation=fr,it&meeting=brussels-2016-02&official=jean-yves-le-drian&category=military"
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         assert client.get(url).status_code == 200
 
 

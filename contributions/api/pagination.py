@@ -11,6 +11,8 @@ from django.conf import settings
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 
+from contributions.cache import CachedCountPaginator
+
 MAX_PAGE_SIZE = 500
 
 
@@ -110,7 +112,10 @@ class ContributionPagination(PageNumberPagination):
 
     Page numbers give a count and random access but the database must skip every earlier row, so deep
     pages get slower. Cursor pages cost the same at any depth and stay consistent while rows are added.
+    The total is cached until the next write, so a page costs its rows, not a count of every match.
     """
+
+    django_paginator_class = CachedCountPaginator
 
     def paginate_queryset(self, queryset, request, view=None):
         mode = request.query_params.get("pagination", "page")

@@ -30,6 +30,7 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 from simple_history.models import HistoricalRecords
 
+from contributions import cache as data_cache
 from contributions.exports import spreadsheet_safe, stream_csv
 from contributions.filters import ContributionFilter, MeetingFilter, NationFilter, OfficialFilter
 from contributions.models import (
@@ -383,16 +384,26 @@ class SummaryViewSet(FormatMixin, viewsets.GenericViewSet):
                 for cell in cells
             )
             return stream_csv(rows, tables.SUMMARY_COLUMNS, "summary.csv")
-        rows = [
-            {
-                "nation": Nation(pk=cell["nation_id"], country=cell["nation__country"], name=cell["nation__name"]),
-                "category": cell["category"],
-                "status": cell["status"],
-                "count": cell["count"],
-            }
-            for cell in cells
-        ]
-        return Response(self.get_serializer(rows, many=True).data)
+
+        def serialized():
+            rows = [
+                {
+                    "nation": Nation(pk=cell["nation_id"], country=cell["nation__country"], name=cell["nation__name"]),
+                    "category": cell["category"],
+                    "status": cell["status"],
+                    "count": cell["count"],
+                }
+                for cell in cells
+            ]
+            return [dict(row) for row in self.get_serializer(rows, many=True).data]
+
+        # Grouping a million rows, and serializing and rendering thousands of cells, costs far more than
+        # a cache lookup; any write gives a new key. The URLs in the rows depend on the host asked.
+        key = f"summary:{request.build_absolute_uri('/')}"
+        if request.accepted_renderer.format == JSONRenderer.format:
+            body = data_cache.cached(key, cells, lambda: JSONRenderer().render(serialized()))
+            return HttpResponse(body, content_type="application/json")
+        return Response(data_cache.cached(key, cells, serialized))
 
 
 EXPORT_SCHEMA = {

@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django_countries import countries
 from tqdm import tqdm
 
+from contributions import cache as data_cache
 from contributions.models import (
     Capability,
     Category,
@@ -117,6 +118,8 @@ class Command(BaseCommand):
             official_ids = self.make_officials(rng, nation_ids)
             meeting_ids = self.make_meetings(rng, nation_ids)
         self.make_contributions(rng, contributions, nation_ids, source_ids, official_ids, meeting_ids)
+        # bulk_create sends no signals: invalidate cached counts and summaries by hand.
+        data_cache.bump()
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")

@@ -1,0 +1,102 @@
+"""Cached aggregates (row counts, facet counts, the summary) that every write invalidates.
+
+gunicorn runs several worker processes, each with its own LocMemCache, so a write in one worker
+cannot delete another worker's entries. Instead every key includes the data version: a random
+token in one database row that a signal replaces on every write to a content model, in the same
+transaction as the write. A request reads the token once; after a write, every worker asks for
+new keys, and the old entries age out unread.
+
+Writes that bypass model signals (QuerySet.update(), bulk_create(), raw SQL) must call bump()
+themselves, as generate_synthetic does.
+"""
+
+import hashlib
+import threading
+import uuid
+
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.core.signals import request_finished, request_started
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.functional import cached_property
+
+# Long enough to matter, short enough that entries under old versions do not pile up for long.
+TIMEOUT = 600
+
+_request = threading.local()
+
+
+def current():
+    """The data version: read once per request, on every call outside one."""
+    from .models import DataVersion
+
+    token = getattr(_request, "token", None)
+    if token is None:
+        token = DataVersion.objects.filter(pk=1).values_list("token", flat=True).first() or "none"
+        if getattr(_request, "active", False):
+            _request.token = token
+    return token
+
+
+def bump(**kwargs):
+    """Give the data a new version, in the current transaction. A signal receiver, hence **kwargs."""
+    from .models import DataVersion
+
+    token = uuid.uuid4().hex
+    if not DataVersion.objects.filter(pk=1).update(token=token):
+        # A fresh or flushed database. ignore_conflicts: a concurrent first write may create it too.
+        DataVersion.objects.bulk_create([DataVersion(pk=1, token=token)], ignore_conflicts=True)
+    if getattr(_request, "active", False):
+        _request.token = token
+
+
+def cached(name, sql_source, compute):
+    """compute(), cached under the data version and the SQL it runs (which captures every filter)."""
+    sql, params = sql_source.query.sql_with_params()
+    digest = hashlib.sha1(repr((sql, params)).encode()).hexdigest()
+    key = f"agg:{name}:{current()}:{digest}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, TIMEOUT)
+    return value
+
+
+def _start(**kwargs):
+    _request.active = True
+    _request.token = None
+
+
+def _finish(**kwargs):
+    _request.active = False
+    _request.token = None
+
+
+def connect():
+    from . import models
+
+    watched = [
+        models.Source,
+        models.Nation,
+        models.Official,
+        models.Meeting,
+        models.Participation,
+        models.Figure,
+        models.Contribution,
+        models.CapabilityRequest,
+        models.Citation,
+    ]
+    for model in watched:
+        post_save.connect(bump, sender=model, dispatch_uid=f"data_version_save_{model.__name__}")
+        post_delete.connect(bump, sender=model, dispatch_uid=f"data_version_delete_{model.__name__}")
+    m2m_changed.connect(bump, sender=models.Meeting.officials.through, dispatch_uid="data_version_officials")
+    request_started.connect(_start, dispatch_uid="data_version_request_started")
+    request_finished.connect(_finish, dispatch_uid="data_version_request_finished")
+
+
+class CachedCountPaginator(Paginator):
+    """A Paginator whose total is cached: an exact COUNT over a million rows costs more than the page."""
+
+    @cached_property
+    def count(self):
+        return cached("count", self.object_list.order_by(), self.object_list.count)
