@@ -35,9 +35,8 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 
 setup: $(VENV)/.runtime
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
-	$(DEV_ENV) $(PY) manage.py loaddata $(FIXTURES)
-	@# loaddata records no history; give each curated record its first version, once.
-	$(DEV_ENV) $(PY) manage.py populate_history --auto -v0
+	@# Only into a database without the data: a second run must not undo editors' work.
+	$(DEV_ENV) $(PY) manage.py load_curated
 	$(DEV_ENV) $(PY) manage.py setup_editors
 	$(DEV_ENV) $(PY) manage.py collectstatic --noinput -v0
 

@@ -317,7 +317,7 @@ class ContributionForm(forms.ModelForm):
 class ContributionAdmin(ImportExportHistoryAdmin):
     resource_classes = [ContributionResource]
     form = ContributionForm
-    list_display = ["description", "nation", "category", "capability", "status", "announced"]
+    list_display = ["summary", "nation", "category", "capability", "status", "announced"]
     list_filter = ["status", "category", "capability"]
     list_select_related = ["nation"]
     search_fields = ["description", "nation__name", "meeting__title", "official__name"]
@@ -329,6 +329,11 @@ class ContributionAdmin(ImportExportHistoryAdmin):
         ("When and where", {"fields": ["announced", "announced_precision", "meeting", "official"]}),
     ]
     inlines = [CitationInline]
+
+    @admin.display(description="Description", ordering="description")
+    def summary(self, obj):
+        # The full text wraps every row to a dozen lines and pushes the other columns off-screen.
+        return Truncator(obj.description).chars(90)
 
 
 @admin.register(CapabilityRequest)

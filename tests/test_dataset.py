@@ -286,3 +286,31 @@ def test_the_only_planned_meetings_are_those_announced_and_not_reported_as_held(
         "2016-07-washington-coalition-ministerial",
         "2016-summer-senior-military-officials",
     }
+
+
+def test_load_curated_loads_once_and_then_leaves_editors_work_alone(db):
+    call_command("load_curated", verbosity=0)
+    carrier = Contribution.objects.get(pk=1)
+    carrier.description = "Corrected by an editor"
+    carrier.save()
+    figure = Figure.objects.first()
+    figure.delete()
+
+    call_command("load_curated", verbosity=0)
+
+    assert Contribution.objects.get(pk=1).description == "Corrected by an editor"
+    assert not Figure.objects.filter(pk=figure.pk).exists()
+
+
+def test_load_curated_starts_every_record_with_one_created_entry_in_its_history(db):
+    call_command("load_curated", verbosity=0)
+    for model in (Source, Nation, Official, Meeting, Participation, Figure, Contribution, CapabilityRequest, Citation):
+        entries = model.history.values_list("id", "history_type")
+        assert sorted(entries) == sorted((pk, "+") for pk in model.objects.values_list("pk", flat=True)), model
+
+
+def test_load_curated_with_force_reloads_over_editors_changes(db):
+    call_command("load_curated", verbosity=0)
+    Contribution.objects.filter(pk=1).update(description="Corrected by an editor")
+    call_command("load_curated", "--force", verbosity=0)
+    assert Contribution.objects.get(pk=1).description != "Corrected by an editor"
