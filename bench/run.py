@@ -198,7 +198,8 @@ def csv_export():
     first_byte = None
     rows = 0
     with urllib.request.urlopen(f"http://127.0.0.1:{PORT}{CSV_EXPORT}", timeout=600) as response:
-        while chunk := response.read(65536):
+        # read1 returns as soon as any bytes arrive; read(n) would wait for n of them.
+        while chunk := response.read1(65536):
             first_byte = first_byte or time.monotonic() - started
             rows += chunk.count(b"\n")
     return {
