@@ -35,6 +35,28 @@ class CodeWidget(widgets.CharWidget):
         return super().clean(value, row, **kwargs).strip().upper()
 
 
+class IdWidget(widgets.Widget):
+    """A record's id: blank for a new record, or the whole number of an existing one.
+
+    Stricter than the integer widget, which reads "1.5" as record 1 and "1e3" as record 1000.
+    """
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # a number cell in a spreadsheet
+        text = str("" if value is None else value).strip()
+        if not text:
+            return None
+        if not (text.isascii() and text.isdigit()) or len(text.lstrip("0")) > 18:
+            raise ValueError(
+                f"“{text}” is not an id. Leave it blank for a new record, or give an existing record's id."
+            )
+        return int(text)
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else str(value)
+
+
 class IsoDateWidget(widgets.DateWidget):
     def __init__(self):
         super().__init__(format="%Y-%m-%d")
@@ -72,6 +94,21 @@ class EditorResource(resources.ModelResource):
         # the valid rows and skip the rest.
         kwargs.setdefault("rollback_on_validation_errors", True)
         return super().import_data(dataset, **kwargs)
+
+    def get_instance(self, instance_loader, row):
+        # A new record takes its id from the database. An id that names no record is a typing error, or
+        # a record deleted since the export: saving a new record under it would hide the mistake.
+        if self.get_import_id_fields() != ["id"] or "id" not in row:
+            return super().get_instance(instance_loader, row)
+        try:
+            instance = super().get_instance(instance_loader, row)
+        except ValueError as error:
+            raise ValidationError({"id": [str(error)]}) from None
+        ident = self.fields["id"].clean(row)
+        if instance is None and ident is not None:
+            name = self._meta.model._meta.verbose_name
+            raise ValidationError({"id": [f"No {name} with id {ident}; leave it blank to add a new {name}."]})
+        return instance
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         try:
@@ -123,6 +160,7 @@ class NationResource(EditorResource):
 
 
 class ContributionResource(EditorResource):
+    id = fields.Field(attribute="id", column_name="id", widget=IdWidget())
     # Named as in the public CSV download, so a researcher's download imports unchanged.
     nation_code = related("nation", Nation, "country", column="nation_code")
     meeting = related("meeting", Meeting, "slug")
@@ -174,6 +212,7 @@ class ContributionResource(EditorResource):
 
 
 class CitationResource(EditorResource):
+    id = fields.Field(attribute="id", column_name="id", widget=IdWidget())
     source = related("source", Source, "slug")
     nation_code = related("nation", Nation, "country", column="nation_code")
     official = related("official", Official, "slug")

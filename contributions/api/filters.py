@@ -36,9 +36,14 @@ class IdsField(forms.ModelMultipleChoiceField):
     def clean(self, value):
         values = split_values(value)
         # A number past the database's integer range is an error in the query, not a server error.
+        # The value goes in as a parameter, not into the message: django-filter %-formats the message,
+        # and a "%" typed into the URL would otherwise break the error itself.
         for item in values or []:
-            if not (item.isascii() and item.isdigit()) or int(item) >= 2**63:
-                raise forms.ValidationError(f"“{item}” is not an id.", code="invalid_pk_value")
+            # Length before int(): Python refuses to parse an integer of more than 4,300 digits.
+            if not (item.isascii() and item.isdigit()) or len(item.lstrip("0")) > 19 or int(item) >= 2**63:
+                raise forms.ValidationError(
+                    "“%(value)s” is not an id.", code="invalid_pk_value", params={"value": item}
+                )
         return super().clean(values)
 
 

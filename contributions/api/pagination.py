@@ -20,7 +20,8 @@ def positive_int(request, name, message):
     raw = request.query_params.get(name)
     if raw is None:
         return None
-    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+    # Length first: Python refuses to read an integer of more than 4,300 digits, and no page is that far.
+    if not (raw.isascii() and raw.isdigit()) or len(raw.lstrip("0")) > 18 or int(raw) < 1:
         raise ValidationError({name: [message]})
     return int(raw)
 
