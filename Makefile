@@ -81,10 +81,12 @@ test: lint browser
 	echo "Stopping and starting PostgreSQL under a running app (the outage test runs last, on its own)"; \
 	$(TEST_ENV) $(PY) -m pytest -m outage
 
-# Not part of `make test`: builds databases up to 1M contributions and takes about half an hour.
+# Not part of `make test`: builds databases up to 1M contributions and takes about half an hour,
+# then runs the sustained mixed read/write load (32 connections, 60 s) on PostgreSQL.
 bench: $(VENV)/.dev
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(PY) bench/run.py $(BENCH_ARGS)
+	$(PY) bench/load.py
 
 # DATABASE_URL chooses the database, as everywhere else; the default is the local SQLite file.
 backup: $(VENV)/.runtime
