@@ -40,6 +40,16 @@ class CountryCodeField(CSVModelMultipleChoiceField):
     normalize = staticmethod(str.upper)
 
 
+class OrderingFilter(django_filters.OrderingFilter):
+    """Blank values (?ordering=,) keep the default order: django-filter would call order_by() with
+    nothing, which clears it and lets pages repeat or skip rows."""
+
+    def filter(self, qs, value):
+        if not any(value or []):
+            return qs
+        return super().filter(qs, value)
+
+
 class CSVMultipleChoiceFilter(django_filters.MultipleChoiceFilter):
     field_class = CSVMultipleChoiceField
 
@@ -102,7 +112,7 @@ class ContributionFilter(django_filters.FilterSet):
         help_text="ISO date, YYYY-MM-DD.",
     )
     q = django_filters.CharFilter(method="search", label="Search", help_text="Text in descriptions and quotes.")
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=(
             ("announced", "announced"),
             ("nation__name", "nation"),
@@ -143,7 +153,7 @@ class NationFilter(django_filters.FilterSet):
         help_text="Nations with a contribution in these categories.",
     )
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Name contains")
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=(("name", "name"), ("role", "role"), ("joined", "joined"), ("contribution_count", "contributions")),
         help_text="Field to sort by; prefix with - for descending.",
     )
@@ -178,7 +188,7 @@ class MeetingFilter(django_filters.FilterSet):
         help_text="ISO date, YYYY-MM-DD.",
     )
     q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label="Title contains")
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=(("date", "date"), ("title", "title"), ("kind", "kind")),
         help_text="Field to sort by; prefix with - for descending.",
     )
@@ -197,7 +207,7 @@ class MeetingFilter(django_filters.FilterSet):
 class OfficialFilter(django_filters.FilterSet):
     nation = NationCodeFilter()
     q = django_filters.CharFilter(method="search", label="Name or title contains")
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=(("name", "name"), ("nation__name", "nation")),
         help_text="Field to sort by; prefix with - for descending.",
     )

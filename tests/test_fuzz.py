@@ -442,16 +442,6 @@ def test_a_page_number_too_long_for_python_to_read_is_a_400(curated, parameter):
     assert response.status_code == 400
 
 
-EMPTY_ORDERING = (
-    "django-filter's OrderingFilter reads ?ordering=, as ['', ''], drops the blanks and calls qs.order_by() with "
-    "nothing, which clears the model's default ordering: pages are cut from unordered rows and may repeat or skip "
-    "rows. RecordViewSet.filter_queryset (contributions/api/views.py) misses it because it falls back to "
-    "Meta.ordering, which already names pk. Fix: a shared OrderingFilter that returns qs unchanged when no "
-    "field is left (contributions/filters.py), or test queryset.ordered in filter_queryset."
-)
-
-
-@pytest.mark.xfail(strict=True, reason=EMPTY_ORDERING)
 @pytest.mark.parametrize("filterset_class", [ContributionFilter, NationFilter, MeetingFilter, OfficialFilter])
 def test_an_ordering_of_only_commas_keeps_the_default_order(db, filterset_class):
     filterset = filterset_class(QueryDict("ordering=,"), queryset=filterset_class._meta.model.objects.all())
@@ -459,7 +449,6 @@ def test_an_ordering_of_only_commas_keeps_the_default_order(db, filterset_class)
     assert filterset.qs.ordered
 
 
-@pytest.mark.xfail(strict=True, reason=EMPTY_ORDERING)
 @pytest.mark.parametrize("path", ["/api/v1/contributions/", "/api/v1/capability-requests/", "/api/v1/citations/"])
 def test_an_api_page_is_cut_from_ordered_rows_whatever_the_ordering_parameter(anyone, path):
     with warnings.catch_warnings():

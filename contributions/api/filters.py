@@ -7,7 +7,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from contributions.filters import CSVMultipleChoiceFilter, NationCodeFilter, SlugFilter, split_values
+from contributions.filters import CSVMultipleChoiceFilter, NationCodeFilter, OrderingFilter, SlugFilter, split_values
 from contributions.models import (
     CITATION_TARGETS,
     Capability,
@@ -52,7 +52,7 @@ class IdsFilter(django_filters.ModelMultipleChoiceFilter):
 
 
 def ordering(*fields):
-    return django_filters.OrderingFilter(fields=fields, help_text="Field to sort by; prefix with - for descending.")
+    return OrderingFilter(fields=fields, help_text="Field to sort by; prefix with - for descending.")
 
 
 class SourceFilter(django_filters.FilterSet):
