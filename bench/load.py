@@ -251,9 +251,13 @@ def stop(server):
 
 
 def server_errors_logged(log):
-    """Lines of the server's log about server errors and tracebacks (the 4xx warnings left out)."""
+    """Lines of the server's log about errors: tracebacks, worker timeouts and restarts.
+
+    Left out: gunicorn's start-up and shut-down lines, and Django's warnings for 4xx answers.
+    """
     lines = log.read_text(errors="replace").splitlines()
-    return [line for line in lines if not re.search(r"^(Precondition Failed|Bad Request|Not Found): ", line)]
+    routine = r"^(Precondition Failed|Bad Request|Not Found): |^\[[^]]+\] \[\d+\] \[INFO\] "
+    return [line for line in lines if not re.search(routine, line)]
 
 
 def get_json(url):
@@ -312,6 +316,8 @@ def main():
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install wrk")
 
+    # Other work on the machine skews every figure; the load average before we start says whether there is any.
+    idle_check = os.getloadavg()
     env = production_env(fresh_database())
     print(f"Building {DATABASE}: curated data and {args.contributions:,} synthetic contributions", flush=True)
     token = build(env, args.contributions)
@@ -333,6 +339,7 @@ def main():
         stop(server)
     report = json.loads(re.search(r"^LOAD (.*)$", output, re.M).group(1))
     result = summarize(report, args, acknowledged_in_history(env), server_errors_logged(log))
+    result["load_average_at_start"] = [round(value, 2) for value in idle_check]
     print_result(result)
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "load.json").write_text(json.dumps(result, indent=2) + "\n")
@@ -396,6 +403,7 @@ def print_result(result):
         f"socket {errors['socket']}, acknowledged writes missing from history {errors['lost_writes']})"
     )
     print(f"history rows for the editor's PATCHes: {result['history_rows_for_acknowledged_patches']:,}")
+    print(f"load average when the script started (1, 5, 15 min): {result['load_average_at_start']}")
 
 
 if __name__ == "__main__":

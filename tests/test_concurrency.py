@@ -61,8 +61,8 @@ def edit(base_url, token, number, targets, log):
             write = session.patch(url, json=change, headers={"If-Match": read.headers["ETag"]}, timeout=30)
             log["writes"].append(write.status_code)
             if write.status_code == 200:
-                # What the server acknowledged must be what it stored.
-                assert write.json()["description"] == change["description"]
+                # The answer is the record as stored: this write, or a later one built on it.
+                assert mark in write.json()["description"]
                 log["acknowledged"][pk].append(mark)
                 break
             if write.status_code != 412:
@@ -108,7 +108,6 @@ def test_concurrent_editors_holding_etags_lose_no_acknowledged_write(on_postgres
     assert not log["unexpected"], log["unexpected"]
     statuses = Counter(log["writes"])
     assert set(statuses) <= {200, 412}, statuses
-    assert statuses[412] > 0, "the clients never collided, so nothing was tested"
     acknowledged = sum(len(marks) for marks in log["acknowledged"].values())
     # Shown with -s: how hard the clients collided.
     print(f"concurrency: {len(log['writes'])} writes, {dict(statuses)}, {len(log['gave_up'])} gave up")
@@ -132,6 +131,8 @@ def test_concurrent_editors_holding_etags_lose_no_acknowledged_write(on_postgres
             assert row.quantity == previous_quantity + 1
             previous_description, previous_quantity = row.description, row.quantity
         assert previous_description == stored.description
+
+    assert statuses[412] > 0, "the clients never collided, so nothing was tested"
 
 
 def at_once(count, action):
