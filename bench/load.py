@@ -22,16 +22,15 @@ import os
 import random
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+from server import PYTHON, ROOT, fresh_postgres, production_env, run, stop
+from server import serve as start_gunicorn
+
 RESULTS = ROOT / "bench" / "results"
 DATABASE = "coalition_load"
 FIXTURES = ["sources", "nations", "officials", "meetings", "figures", "contributions", "requests", "citations"]
@@ -172,41 +171,6 @@ end
 """
 
 
-def run(cmd, env, **kwargs):
-    return subprocess.run(cmd, cwd=ROOT, env=env, check=True, **kwargs)
-
-
-def fresh_database():
-    """A new, empty PostgreSQL database; its DATABASE_URL."""
-    url = subprocess.run([str(ROOT / "scripts" / "postgres.sh")], capture_output=True, text=True, check=True)
-    server = url.stdout.strip().rsplit("/", 1)[0]
-    import psycopg2
-
-    connection = psycopg2.connect(server + "/postgres")
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{DATABASE}"')
-        cursor.execute(f'CREATE DATABASE "{DATABASE}"')
-    connection.close()
-    return f"{server}/{DATABASE}"
-
-
-def production_env(database_url):
-    env = dict(os.environ)
-    env.update(
-        DEBUG="false",
-        SECRET_KEY="load-test-only-" + "x" * 40,
-        ALLOWED_HOSTS="127.0.0.1",
-        # Plain HTTP on the loopback; in production a proxy terminates TLS in front of gunicorn.
-        SECURE_SSL_REDIRECT="false",
-        DATABASE_URL=database_url,
-        CONN_MAX_AGE="60",
-        API_ANON_RATE="100000000/hour",
-        LOG_LEVEL="WARNING",
-    )
-    return env
-
-
 def build(env, contributions):
     run([PYTHON, "manage.py", "migrate", "-v0"], env)
     run([PYTHON, "manage.py", "loaddata", "-v0", *FIXTURES], env)
@@ -227,27 +191,11 @@ def build(env, contributions):
 
 
 def serve(env, port, workers, threads, log):
-    command = [PYTHON, "-m", "gunicorn", "coalition.wsgi", "--bind", f"127.0.0.1:{port}"]
-    command += ["--workers", str(workers), "--timeout", "30", "--access-logfile", "-"]
+    options = ["--workers", str(workers), "--timeout", "30", "--access-logfile", "-"]
     if threads > 1:
-        command += ["--threads", str(threads)]
+        options += ["--threads", str(threads)]
     # The log goes to a file: every 412 is a logged warning, enough to fill a pipe and stall the server.
-    server = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("w"), start_new_session=True
-    )
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return server
-        except OSError:
-            time.sleep(0.2)
-    stop(server)
-    raise RuntimeError("gunicorn did not come up")
-
-
-def stop(server):
-    os.killpg(server.pid, signal.SIGTERM)
-    server.wait(timeout=30)
+    return start_gunicorn(env, port, options, stderr=log.open("w"))
 
 
 def server_errors_logged(log):
@@ -318,7 +266,7 @@ def main():
 
     # Other work on the machine skews every figure; the load average before we start says whether there is any.
     idle_check = os.getloadavg()
-    env = production_env(fresh_database())
+    env = production_env(fresh_postgres(DATABASE))
     print(f"Building {DATABASE}: curated data and {args.contributions:,} synthetic contributions", flush=True)
     token = build(env, args.contributions)
     workdir = Path(tempfile.mkdtemp(prefix="coalition-load-"))

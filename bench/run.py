@@ -9,10 +9,8 @@ Prints a table and writes it as JSON and Markdown under bench/results/.
 
 import argparse
 import json
-import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -20,8 +18,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+from server import PYTHON, ROOT, fresh_postgres, production_env, run, stop
+from server import serve as start_gunicorn
+
 RESULTS = ROOT / "bench" / "results"
 PORT = 8765
 CONCURRENCY = 8
@@ -52,48 +51,12 @@ end
 """
 
 
-def run(cmd, env, **kwargs):
-    return subprocess.run(cmd, cwd=ROOT, env=env, check=True, **kwargs)
-
-
-def base_env(database_url):
-    env = dict(os.environ)
-    env.update(
-        DEBUG="false",
-        SECRET_KEY="bench-only-not-secret",
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        SECURE_SSL_REDIRECT="false",
-        SESSION_COOKIE_SECURE="false",
-        CSRF_COOKIE_SECURE="false",
-        DATABASE_URL=database_url,
-        # The benchmark measures the app, not the anonymous throttle.
-        API_ANON_RATE="100000000/hour",
-        LOG_LEVEL="WARNING",
-    )
-    return env
-
-
-def postgres_url(name):
-    url = subprocess.run([str(ROOT / "scripts" / "postgres.sh")], capture_output=True, text=True, check=True).stdout
-    url = url.strip()
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    import psycopg2
-
-    connection = psycopg2.connect(admin)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
-    return url.rsplit("/", 1)[0] + f"/{name}"
-
-
 def build(database, size, workdir):
     if database == "sqlite":
         url = f"sqlite:///{workdir}/bench-{size}.sqlite3"
     else:
-        url = postgres_url(f"bench_{size}")
-    env = base_env(url)
+        url = fresh_postgres(f"bench_{size}")
+    env = production_env(url)
     started = time.monotonic()
     run([PYTHON, "manage.py", "migrate", "-v0"], env)
     run([PYTHON, "manage.py", "generate_synthetic", "--contributions", str(size), "--seed", "1"], env)
@@ -101,40 +64,7 @@ def build(database, size, workdir):
 
 
 def serve(env):
-    server = subprocess.Popen(
-        [
-            PYTHON,
-            "-m",
-            "gunicorn",
-            "coalition.wsgi",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            "2",
-            "--threads",
-            "4",
-            "--timeout",
-            "120",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1)
-            return server
-        except OSError:
-            time.sleep(0.2)
-    stop(server)
-    raise RuntimeError("gunicorn did not come up")
-
-
-def stop(server):
-    os.killpg(server.pid, signal.SIGTERM)
-    server.wait(timeout=30)
+    return start_gunicorn(env, PORT, ["--workers", "2", "--threads", "4", "--timeout", "120"])
 
 
 def wrk(path, duration, script):

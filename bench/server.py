@@ -1,0 +1,72 @@
+"""What the benchmark scripts share: a fresh database, production settings, and gunicorn on loopback."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+def run(cmd, env, **kwargs):
+    return subprocess.run(cmd, cwd=ROOT, env=env, check=True, **kwargs)
+
+
+def fresh_postgres(name):
+    """A new, empty PostgreSQL database on the cluster scripts/postgres.sh starts; its DATABASE_URL."""
+    import psycopg2
+
+    url = subprocess.run([str(ROOT / "scripts" / "postgres.sh")], capture_output=True, text=True, check=True)
+    server = url.stdout.strip().rsplit("/", 1)[0]
+    connection = psycopg2.connect(server + "/postgres")
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    connection.close()
+    return f"{server}/{name}"
+
+
+def production_env(database_url):
+    """Production settings (DEBUG off) for a server on the loopback."""
+    env = dict(os.environ)
+    env.update(
+        DEBUG="false",
+        SECRET_KEY="bench-only-not-secret-" + "x" * 40,
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        # Plain HTTP on the loopback; in production a proxy terminates TLS in front of gunicorn.
+        SECURE_SSL_REDIRECT="false",
+        SESSION_COOKIE_SECURE="false",
+        CSRF_COOKIE_SECURE="false",
+        DATABASE_URL=database_url,
+        CONN_MAX_AGE="60",
+        # The load comes from one address: measure the app, not the anonymous throttle.
+        API_ANON_RATE="100000000/hour",
+        LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def serve(env, port, options, stderr=subprocess.DEVNULL):
+    """Start gunicorn with these options and wait until /healthz answers."""
+    command = [PYTHON, "-m", "gunicorn", "coalition.wsgi", "--bind", f"127.0.0.1:{port}", *options]
+    server = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True
+    )
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.2)
+    stop(server)
+    raise RuntimeError("gunicorn did not come up")
+
+
+def stop(server):
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(timeout=30)
