@@ -7,7 +7,6 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
-FIXTURES := sources nations officials meetings figures contributions requests citations
 SOURCES_DIR ?= ../shared/sources
 # Settings for local runs and tests; production reads its own environment.
 DEV_ENV := DEBUG=true
@@ -74,7 +73,7 @@ test: lint browser
 		export SOURCES_DIR=$$(cd $(SOURCES_DIR) && pwd); \
 		echo "Checking citations against $$SOURCES_DIR"; \
 		DATABASE_URL=sqlite:///$$(mktemp -d)/verify.sqlite3 $(TEST_ENV) sh -c '$(PY) manage.py migrate -v0 && \
-			$(PY) manage.py loaddata -v0 $(FIXTURES) && $(PY) manage.py verify_citations "$$SOURCES_DIR"'; \
+			$(PY) manage.py load_curated -v0 && $(PY) manage.py verify_citations "$$SOURCES_DIR"'; \
 	fi; \
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput -v0; \
 	$(TEST_ENV) $(PY) -m pytest; \

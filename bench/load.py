@@ -33,7 +33,6 @@ from server import serve as start_gunicorn
 
 RESULTS = ROOT / "bench" / "results"
 DATABASE = "coalition_load"
-FIXTURES = ["sources", "nations", "officials", "meetings", "figures", "contributions", "requests", "citations"]
 EDITOR = "load-editor"
 
 # GETs other than the reads that precede a write, with their weights. {id}, {code} and {slug} are filled
@@ -173,7 +172,7 @@ end
 
 def build(env, contributions):
     run([PYTHON, "manage.py", "migrate", "-v0"], env)
-    run([PYTHON, "manage.py", "loaddata", "-v0", *FIXTURES], env)
+    run([PYTHON, "manage.py", "load_curated", "-v0"], env)
     run(
         [PYTHON, "manage.py", "generate_synthetic", "--contributions", str(contributions), "--seed", "1", "--force"],
         env,

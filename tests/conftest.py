@@ -4,9 +4,8 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group, User
 
+from contributions.management.commands.load_curated import FIXTURES as CURATED_FIXTURES
 from tests.factories import CitationFactory, ContributionFactory, MeetingFactory, NationFactory, OfficialFactory
-
-CURATED_FIXTURES = ["sources", "nations", "officials", "meetings", "figures", "contributions", "requests", "citations"]
 
 
 @pytest.fixture(autouse=True)

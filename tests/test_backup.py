@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ["sources", "nations", "officials", "meetings", "figures", "contributions", "requests", "citations"]
 EXPORT = (
     "import sys, django; django.setup(); from django.test import Client; "
     "response = Client().get('/api/v1/export/?format=zip'); assert response.status_code == 200, response; "
@@ -43,8 +42,7 @@ def environment(database_url):
 
 def round_trip(source_env, target_env, tmp_path):
     manage(source_env, "migrate", "-v0")
-    manage(source_env, "loaddata", "-v0", *FIXTURES)
-    manage(source_env, "populate_history", "--auto", "-v0")
+    manage(source_env, "load_curated", "-v0")
     before = export(source_env)
 
     dump = make("backup", source_env).strip().splitlines()[-1]
@@ -65,7 +63,7 @@ def test_a_sqlite_backup_restores_into_an_empty_database_byte_for_byte(tmp_path)
 def test_a_restore_refuses_a_database_that_is_not_empty(tmp_path):
     env = environment(f"sqlite:///{tmp_path}/full.sqlite3")
     manage(env, "migrate", "-v0")
-    manage(env, "loaddata", "-v0", *FIXTURES)
+    manage(env, "load_curated", "-v0")
     dump = make("backup", env).strip().splitlines()[-1]
     result = subprocess.run(
         ["make", "--no-print-directory", "restore", f"FILE={dump}"], cwd=ROOT, env=env, capture_output=True, text=True

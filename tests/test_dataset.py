@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from contributions.management.commands.load_curated import FIXTURES
 from contributions.models import (
     CapabilityRequest,
     Citation,
@@ -23,8 +24,6 @@ from contributions.models import (
     Participation,
     Source,
 )
-
-FIXTURES = ["sources", "nations", "officials", "meetings", "figures", "contributions", "requests", "citations"]
 
 # The numbers reported with the dataset; change them only together with the fixtures.
 EXPECTED_COUNTS = {

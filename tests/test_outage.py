@@ -73,9 +73,8 @@ def served_on_postgres():
         cursor.execute("CREATE DATABASE coalition_outage")
     connection.close()
     env = {**os.environ, "DATABASE_URL": base.rsplit("/", 1)[0] + "/coalition_outage", "CONN_MAX_AGE": "60"}
-    fixtures = ["sources", "nations", "officials", "meetings", "figures", "contributions", "requests", "citations"]
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    subprocess.run([sys.executable, "manage.py", "loaddata", "-v0", *fixtures], cwd=ROOT, env=env, check=True)
+    subprocess.run([sys.executable, "manage.py", "load_curated", "-v0"], cwd=ROOT, env=env, check=True)
     port = 8799
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "coalition.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],

@@ -32,14 +32,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Reload even though the data is already there.")
 
-    def handle(self, *args, force, **options):
+    def handle(self, *args, force, verbosity, **options):
         if Source.objects.exists() and not force:
-            self.stdout.write("The curated data is already loaded; leaving it as editors have left it.")
+            if verbosity:
+                self.stdout.write("The curated data is already loaded; leaving it as editors have left it.")
             return
         with transaction.atomic():
             call_command("loaddata", *FIXTURES, verbosity=0)
             created = sum(self.start_history(model) for model in CONTENT_MODELS)
-        self.stdout.write(self.style.SUCCESS(f"Loaded the curated data ({created} history entries created)."))
+        if verbosity:
+            self.stdout.write(self.style.SUCCESS(f"Loaded the curated data ({created} history entries created)."))
 
     def start_history(self, model):
         """A "Created" entry for each record that has no history yet."""
