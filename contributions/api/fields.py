@@ -22,7 +22,15 @@ class RecordField(serializers.SlugRelatedField):
         super().__init__(**kwargs)
 
     def to_representation(self, obj):
-        return self.ref(obj, context=self.context).data
+        # A page names few distinct nations, meetings and officials, and building a serializer per row
+        # was most of a page's time. Fields belong to one serializer, and that to one request, so the
+        # memo never outlives a response.
+        memo = self.__dict__.setdefault("_represented", {})
+        if obj.pk not in memo:
+            if "_ref" not in self.__dict__:
+                self._ref = self.ref(context=self.context)
+            memo[obj.pk] = self._ref.to_representation(obj)
+        return memo[obj.pk]
 
     def to_internal_value(self, data):
         if isinstance(data, Mapping):
