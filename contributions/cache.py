@@ -52,8 +52,12 @@ def bump(**kwargs):
 
 def cached(name, sql_source, compute):
     """compute(), cached under the data version and the SQL it runs (which captures every filter)."""
-    sql, params = sql_source.query.sql_with_params()
-    digest = hashlib.sha1(repr((sql, params)).encode()).hexdigest()
+    return remember(name, sql_source.query.sql_with_params(), compute)
+
+
+def remember(name, material, compute):
+    """compute(), cached under the data version and `material`, whatever else the value depends on."""
+    digest = hashlib.sha1(repr(material).encode()).hexdigest()
     key = f"agg:{name}:{current()}:{digest}"
     value = cache.get(key)
     if value is None:
@@ -95,8 +99,29 @@ def connect():
 
 
 class CachedCountPaginator(Paginator):
-    """A Paginator whose total is cached: an exact COUNT over a million rows costs more than the page."""
+    """A Paginator whose total is cached: an exact COUNT over a million rows costs more than the page.
+
+    With count_limit, it counts no further than that: a search for a common word matches most of the
+    table, and counting every match would cost as much as reading it. Past the limit, `count` is the
+    limit, `count_exact` is False, and the pages stop there.
+    """
+
+    def __init__(self, object_list, per_page, count_limit=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.count_limit = count_limit
 
     @cached_property
     def count(self):
-        return cached("count", self.object_list.order_by(), self.object_list.count)
+        if self.count_limit is None:
+            return cached("count", self.object_list.order_by(), self.object_list.count)
+        return min(self.counted, self.count_limit)
+
+    @property
+    def count_exact(self):
+        return self.count_limit is None or self.counted <= self.count_limit
+
+    @cached_property
+    def counted(self):
+        # One row past the limit tells a total of exactly the limit from a larger one.
+        head = self.object_list.order_by()[: self.count_limit + 1]
+        return cached("count-bounded", head, head.count)

@@ -248,7 +248,9 @@ def test_it_filters_contributions_by_announcement_dates(anonymous, cast):
 
 def test_it_searches_descriptions_and_quotes(anonymous, cast):
     assert ids(anonymous.get(f"{API}/contributions/?q=charles de gaulle")) == [cast["carrier"].pk]
-    Citation.objects.filter(contribution=cast["police"]).update(quote="Carabinieri instructors")
+    citation = Citation.objects.get(contribution=cast["police"])
+    citation.quote = "Carabinieri instructors"
+    citation.save()
     assert ids(anonymous.get(f"{API}/contributions/?q=carabinieri")) == [cast["police"].pk]
 
 
@@ -976,11 +978,16 @@ def test_every_model_field_is_in_the_api_and_the_csv(db):
         model = viewset.serializer_class.Meta.model
         fields = {f.name for f in model._meta.concrete_fields} | {f.name for f in model._meta.many_to_many}
         fields -= {"nations"}  # listed as the meeting's participations
+        fields -= {"search_text"}  # derived from the description and quotes, for search only
         exposed = {field.source for field in viewset.serializer_class().fields.values()}
         assert not fields - exposed, f"{model.__name__} API lacks {fields - exposed}"
         # The CSV names related records by key in columns of their own; plain fields keep their names.
         table = next(t for t in tables.TABLES if t.model is model)
-        plain = {f.name for f in model._meta.concrete_fields if not f.is_relation} - {"country", "updated"}
+        plain = {f.name for f in model._meta.concrete_fields if not f.is_relation} - {
+            "country",
+            "updated",
+            "search_text",
+        }
         assert not plain - set(table.fieldnames), f"{table.name} CSV lacks {plain - set(table.fieldnames)}"
 
 
@@ -1012,26 +1019,27 @@ def populate(n):
         CitationFactory(contribution=None, meeting=meeting)
 
 
-# Anonymous requests: no session, token or permission queries.
+# Anonymous requests on a cold cache: no session, token or permission queries. Every list first reads
+# the data version, which keys its cached page (and the cached COUNT).
 LIST_QUERIES = {
-    # The data version; COUNT (cached until the next write); the page with nation, meeting and official joined.
+    # The data version; COUNT; the page with nation, meeting and official joined.
     "contributions": 3,
-    # COUNT; the page with its contribution counts.
-    "nations": 2,
-    # COUNT; the page with the nation joined.
-    "officials": 2,
-    # COUNT; the page with the host joined; participations with their nations; officials.
-    "meetings": 4,
-    # COUNT; the page.
-    "sources": 2,
-    # COUNT; the page with source, nation, official and meeting joined (the rest are ids).
-    "citations": 2,
-    # COUNT; the page with the meeting joined and the dispute flag as a subquery.
-    "figures": 2,
-    # COUNT; the page with meeting and nation joined.
-    "participations": 2,
-    # COUNT; the page with nation, official and meeting joined.
-    "capability-requests": 2,
+    # The data version; COUNT; the page with its contribution counts.
+    "nations": 3,
+    # The data version; COUNT; the page with the nation joined.
+    "officials": 3,
+    # The data version; COUNT; the page with the host joined; participations with their nations; officials.
+    "meetings": 5,
+    # The data version; COUNT; the page.
+    "sources": 3,
+    # The data version; COUNT; the page with source, nation, official and meeting joined (the rest are ids).
+    "citations": 3,
+    # The data version; COUNT; the page with the meeting joined and the dispute flag as a subquery.
+    "figures": 3,
+    # The data version; COUNT; the page with meeting and nation joined.
+    "participations": 3,
+    # The data version; COUNT; the page with nation, official and meeting joined.
+    "capability-requests": 3,
     # The data version; one grouped query, the whole matrix (cached until the next write).
     "summary": 2,
 }
@@ -1062,13 +1070,39 @@ def test_list_query_counts_do_not_grow_with_the_page(anonymous, db, django_asser
         assert len(rows) == min(2 * n if resource in ("sources", "citations") else n, 50)
 
 
+def test_a_repeated_list_page_costs_one_query_until_a_write(anonymous, editor_api, django_assert_num_queries):
+    populate(5)
+    url = f"{API}/contributions/?page_size=50&ordering=-announced"
+    first = anonymous.get(url).json()
+    # The data version only: the page comes from the cache.
+    with django_assert_num_queries(1):
+        assert anonymous.get(url).json() == first
+    contribution = Contribution.objects.get(pk=first["results"][0]["id"])
+    response = editor_api.patch(f"{API}/contributions/{contribution.pk}/", {"description": "Rewritten"}, format="json")
+    assert response.status_code == 200
+    # The write gave the data a new version: the page is rebuilt and shows it.
+    with django_assert_num_queries(3):
+        again = anonymous.get(url).json()
+    assert again["results"][0]["description"] == "Rewritten"
+
+
+def test_cached_pages_keep_each_host_and_filter_apart(anonymous, db):
+    populate(5)
+    one = anonymous.get(f"{API}/contributions/?page_size=1").json()
+    two = anonymous.get(f"{API}/contributions/?page_size=2").json()
+    other_host = anonymous.get(f"{API}/contributions/?page_size=1", HTTP_HOST="localhost").json()
+    assert (len(one["results"]), len(two["results"])) == (1, 2)
+    assert one["results"][0]["url"].startswith("http://testserver/")
+    assert other_host["results"][0]["url"].startswith("http://localhost/")
+
+
 @pytest.mark.parametrize("n", [5, 50])
 def test_cursor_pages_cost_the_same_at_any_depth(anonymous, db, django_assert_num_queries, n):
     populate(n)
     url = f"{API}/contributions/?pagination=cursor&page_size=2"
     while url:
-        # One query: the next page_size + 1 rows after the cursor's id; no COUNT.
-        with django_assert_num_queries(1):
+        # The data version (the page's cache key); the next page_size + 1 rows after the cursor's id; no COUNT.
+        with django_assert_num_queries(2):
             url = anonymous.get(url).json()["next"]
 
 

@@ -138,7 +138,14 @@ class RecordViewSet(FormatMixin, viewsets.ModelViewSet):
         if self.wants_csv:
             queryset = self.filter_queryset(self.get_queryset())
             return stream_csv(self.table.rows(queryset), self.table.fieldnames, f"{self.table.name}.csv")
-        return super().list(request, *args, **kwargs)
+        # A page reads the same for every client until the next write, and serializing it costs far
+        # more than the queries, so pages are kept under the data version. The absolute URL is the key:
+        # it carries every filter, the page and the host the links in the body point at.
+        data = data_cache.remember("api-page", request.build_absolute_uri(), lambda: self.page_data(request))
+        return Response(data)
+
+    def page_data(self, request):
+        return super().list(request).data
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
