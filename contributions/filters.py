@@ -90,6 +90,15 @@ class SlugFilter(RecordFilter):
         super().__init__(*args, **kwargs)
 
 
+# A search for a common word matches much of the table: its pages count this far and no further.
+SEARCH_COUNT_LIMIT = 1_000
+
+
+def count_limit(params):
+    """How far a contribution list with these query parameters counts its rows; None for all of them."""
+    return SEARCH_COUNT_LIMIT if params.get("q", "").strip() else None
+
+
 class ContributionFilter(django_filters.FilterSet):
     nation = NationCodeFilter()
     category = CSVMultipleChoiceFilter(choices=Category.choices, help_text="Several allowed.")

@@ -1,10 +1,14 @@
-"""The Editors group, defined here and kept in sync after every migrate.
+"""Signal receivers: the Editors group, kept in sync after every migrate, and contributions' search
+text, kept in step with their descriptions and quotes.
 
 One group governs both doors: the admin checks these permissions, and the API's
 DjangoModelPermissions checks the same ones.
 """
 
 from django.contrib.auth.models import Group, Permission
+from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
+
+from .models import Citation, Contribution, search_document
 
 EDITORS = "Editors"
 
@@ -48,3 +52,32 @@ def sync_editors_group(using="default"):
 def create_editors_group(sender, using="default", **kwargs):
     """post_migrate handler: runs after auth has created this app's permissions."""
     sync_editors_group(using=using)
+
+
+def index_contribution(sender, instance, **kwargs):
+    """Before a contribution is written: its search text goes out in the same row."""
+    # A new row has no citations yet; a fixture's row may already exist, so one with an id is looked up.
+    quotes = (
+        Citation.objects.filter(contribution_id=instance.pk).order_by("pk").values_list("quote", flat=True)
+        if instance.pk
+        else []
+    )
+    instance.search_text = search_document(instance.description, quotes)
+
+
+def reindex_cited_contributions(sender, instance, **kwargs):
+    moved_from = getattr(instance, "loaded_contribution_id", None)
+    ids = {pk for pk in (instance.contribution_id, moved_from) if pk is not None}
+    if ids:
+        Contribution.objects.filter(pk__in=ids).reindex()
+    instance.loaded_contribution_id = instance.contribution_id
+
+
+def connect(app_config):
+    # Sent for this app after auth's own handler has created its permissions, so a fresh
+    # database, including each test database, has the group.
+    post_migrate.connect(create_editors_group, sender=app_config, dispatch_uid="contributions_editors_group")
+    # Raw saves (loaddata) included: a fixture's citations arrive after their contributions.
+    pre_save.connect(index_contribution, sender=Contribution, dispatch_uid="contribution_search_text")
+    post_save.connect(reindex_cited_contributions, sender=Citation, dispatch_uid="citation_search_text_save")
+    post_delete.connect(reindex_cited_contributions, sender=Citation, dispatch_uid="citation_search_text_delete")

@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from . import cache
 from .cache import CachedCountPaginator
 from .exports import CONTRIBUTION_FIELDNAMES, iter_rows, stream_csv, stream_json
-from .filters import ContributionFilter, MeetingFilter, NationFilter, OfficialFilter, split_values
+from .filters import ContributionFilter, MeetingFilter, NationFilter, OfficialFilter, count_limit, split_values
 from .models import (
     CITATION_TARGETS,
     Capability,
@@ -399,7 +399,9 @@ def contribution_list(request):
     if download == "json":
         return stream_json(iter_rows(rows), "contributions.json")
 
-    paginator = CachedCountPaginator(rows, options.cleaned_data["page_size"] or DEFAULT_PAGE_SIZE)
+    paginator = CachedCountPaginator(
+        rows, options.cleaned_data["page_size"] or DEFAULT_PAGE_SIZE, count_limit=count_limit(request.GET)
+    )
     number = options.cleaned_data["page"] or 1
     try:
         page = paginator.page(number)

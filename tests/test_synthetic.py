@@ -40,6 +40,15 @@ def test_every_contribution_is_cited_and_a_few_nations_give_most():
 
 
 @pytest.mark.django_db
+def test_bulk_inserted_rows_get_the_search_text_the_signals_would_write():
+    generate()
+    written = dict(Contribution.objects.values_list("pk", "search_text"))
+    Contribution.objects.all().reindex()
+    assert dict(Contribution.objects.values_list("pk", "search_text")) == written
+    assert all(written.values())
+
+
+@pytest.mark.django_db
 def test_it_refuses_a_database_with_curated_data_unless_forced():
     SourceFactory(slug="reuters-2016-02-11")
     with pytest.raises(CommandError, match="curated"):

@@ -12,6 +12,7 @@ from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 
 from contributions.cache import CachedCountPaginator
+from contributions.filters import SEARCH_COUNT_LIMIT, count_limit
 
 MAX_PAGE_SIZE = 500
 
@@ -116,8 +117,6 @@ class ContributionPagination(PageNumberPagination):
     The total is cached until the next write, so a page costs its rows, not a count of every match.
     """
 
-    django_paginator_class = CachedCountPaginator
-
     def paginate_queryset(self, queryset, request, view=None):
         mode = request.query_params.get("pagination", "page")
         if mode not in ("page", "cursor"):
@@ -129,17 +128,30 @@ class ContributionPagination(PageNumberPagination):
             self.cursor = IdCursorPagination()
             self.cursor.page_size = self.page_size
             return self.cursor.paginate_queryset(queryset, request, view)
+        self.count_limit = count_limit(request.query_params)
         return super().paginate_queryset(queryset, request, view)
+
+    def django_paginator_class(self, queryset, page_size):
+        return CachedCountPaginator(queryset, page_size, count_limit=self.count_limit)
 
     def get_paginated_response(self, data):
         if self.cursor:
             return self.cursor.get_paginated_response(data)
-        return super().get_paginated_response(data)
+        response = super().get_paginated_response(data)
+        response.data["count_exact"] = self.page.paginator.count_exact
+        return response
 
     def get_paginated_response_schema(self, schema):
         response = super().get_paginated_response_schema(schema)
         response["required"] = ["next", "previous", "results"]
-        response["properties"]["count"]["description"] = "Matching contributions; absent in cursor mode."
+        response["properties"]["count"]["description"] = (
+            f"Matching contributions; absent in cursor mode. A search (q) counts up to {SEARCH_COUNT_LIMIT:,}: "
+            "past that, count is the limit and pages stop there (cursor pages go on)."
+        )
+        response["properties"]["count_exact"] = {
+            "type": "boolean",
+            "description": "False when a search matched more than count; absent in cursor mode.",
+        }
         return response
 
     def get_schema_operation_parameters(self, view):

@@ -32,6 +32,7 @@ from contributions.models import (
     Participation,
     Source,
     Unit,
+    search_document,
 )
 
 SYNTHETIC_PREFIX = "synthetic-"
@@ -193,17 +194,22 @@ class Command(BaseCommand):
             size = min(BATCH, total - done)
             nations = rng.choices(nation_ids, nation_weights, k=size)
             rows = []
+            quotes = []
             for nation_id in nations:
                 category = rng.choices(categories, CATEGORY_WEIGHTS)[0]
                 has_quantity = rng.random() < 0.4
                 has_amount = category == Category.FINANCIAL
+                description = " ".join(rng.choices(WORDS, k=8))
+                quotes.append(" ".join(rng.choices(WORDS, k=12)))
                 rows.append(
                     Contribution(
                         nation_id=nation_id,
                         category=category,
                         capability=rng.choice(CAPABILITIES[category]),
                         status=rng.choices(statuses, STATUS_WEIGHTS)[0],
-                        description=" ".join(rng.choices(WORDS, k=8)),
+                        description=description,
+                        # bulk_create sends no signals: the search text is written here.
+                        search_text=search_document(description, [quotes[-1]]),
                         quantity=rng.randrange(1, 500) if has_quantity else None,
                         unit=rng.choice([Unit.AIRCRAFT, Unit.PERSONNEL]) if has_quantity else "",
                         amount=Decimal(rng.randrange(10_000, 50_000_000)) if has_amount else None,
@@ -217,12 +223,8 @@ class Command(BaseCommand):
                 created = Contribution.objects.bulk_create(rows, batch_size=BATCH)
                 Citation.objects.bulk_create(
                     (
-                        Citation(
-                            source_id=rng.choice(source_ids),
-                            quote=" ".join(rng.choices(WORDS, k=12)),
-                            contribution_id=contribution.pk,
-                        )
-                        for contribution in created
+                        Citation(source_id=rng.choice(source_ids), quote=quote, contribution_id=contribution.pk)
+                        for contribution, quote in zip(created, quotes, strict=True)
                     ),
                     batch_size=BATCH,
                 )
