@@ -13,11 +13,13 @@ themselves, as generate_synthetic does.
 import hashlib
 import threading
 import uuid
+from functools import wraps
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.core.signals import request_finished, request_started
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
 from django.utils.functional import cached_property
 
 # Long enough to matter, short enough that entries under old versions do not pile up for long.
@@ -55,15 +57,45 @@ def cached(name, sql_source, compute):
     return remember(name, sql_source.query.sql_with_params(), compute)
 
 
-def remember(name, material, compute):
-    """compute(), cached under the data version and `material`, whatever else the value depends on."""
+def key(name, material):
+    """A cache key under the current data version for `material`, whatever else the value depends on."""
     digest = hashlib.sha1(repr(material).encode()).hexdigest()
-    key = f"agg:{name}:{current()}:{digest}"
-    value = cache.get(key)
+    return f"agg:{name}:{current()}:{digest}"
+
+
+def remember(name, material, compute):
+    """compute(), cached under the data version and `material`."""
+    key_ = key(name, material)
+    value = cache.get(key_)
     if value is None:
         value = compute()
-        cache.set(key, value, TIMEOUT)
+        cache.set(key_, value, TIMEOUT)
     return value
+
+
+def cached_page(view):
+    """A view decorator: keep the page under the data version and its URL until the next write.
+
+    Rendering a page of rows costs more than fetching them. Only for pages that read the same for every
+    visitor: no user, session, CSRF token or CSP nonce in them, and no headers of the view's own.
+    Streamed downloads, statuses other than 200 and 400, and methods other than GET pass through.
+    """
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method != "GET":
+            return view(request, *args, **kwargs)
+        key_ = key("page", request.build_absolute_uri())
+        stored = cache.get(key_)
+        if stored is not None:
+            status, content_type, content = stored
+            return HttpResponse(content, status=status, content_type=content_type)
+        response = view(request, *args, **kwargs)
+        if not response.streaming and response.status_code in (200, 400):
+            cache.set(key_, (response.status_code, response["Content-Type"], response.content), TIMEOUT)
+        return response
+
+    return wrapped
 
 
 def _start(**kwargs):

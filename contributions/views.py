@@ -13,7 +13,7 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 
 from . import cache
-from .cache import CachedCountPaginator
+from .cache import CachedCountPaginator, cached_page
 from .exports import CONTRIBUTION_FIELDNAMES, iter_rows, stream_csv, stream_json
 from .filters import ContributionFilter, MeetingFilter, NationFilter, OfficialFilter, count_limit, split_values
 from .models import (
@@ -236,6 +236,7 @@ def category_bars(counts, url_params):
 # --- Overview ------------------------------------------------------------------------------------
 
 
+@cached_page
 def home(request):
     # Queries: nations, officials, sources, requests counted (4); contributions by category and status (1),
     # by nation and status (1); meetings (1); coalition-wide figures and their citations (2).
@@ -291,6 +292,7 @@ def home(request):
 # --- Nations -------------------------------------------------------------------------------------
 
 
+@cached_page
 def nation_list(request):
     # Queries: the filtered nations with their counts (1); which categories each has contributed (1).
     # Meta.ordering does not apply to a query with GROUP BY, which with_counts() adds.
@@ -322,6 +324,7 @@ def nation_list(request):
     return render(request, "contributions/nation_list.html", context)
 
 
+@cached_page
 def nation_detail(request, iso2):
     if iso2 != iso2.lower():
         return redirect("nation-detail", iso2=iso2.lower(), permanent=True)
@@ -359,6 +362,7 @@ def nation_detail(request, iso2):
 # --- Contributions -------------------------------------------------------------------------------
 
 
+@cached_page
 def contribution_list(request):
     """The main research list: filters, facet counts, sorting, paging, and the same rows as CSV or JSON."""
     # Queries, with no filter given: meetings and officials for the form (2); the data version (1); a count
@@ -634,6 +638,7 @@ def official_detail(request, slug):
 # --- Capability matrix ---------------------------------------------------------------------------
 
 
+@cached_page
 def matrix(request):
     """Nations against categories, and what was requested against what was offered, capability by capability."""
     # Queries: contributions counted by nation, category, capability and status (1); the nations with

@@ -89,3 +89,22 @@ def test_a_rolled_back_write_leaves_no_stale_entry(client, france):
         raise RuntimeError("roll back")
     # The version is back to the one the first answer was cached under, and that answer is right.
     assert summary_counts(client) == {("FR", "military", "pledged"): 1}
+
+
+@pytest.mark.parametrize("url", ["/", "/nations/", "/nations/fr/", "/contributions/?category=military", "/matrix/"])
+def test_a_cached_page_costs_one_query_and_shows_a_write_at_once(client, france, django_assert_num_queries, url):
+    first = client.get(url).content
+    # The data version only: the page comes from the cache.
+    with django_assert_num_queries(1):
+        assert client.get(url).content == first
+    france.name = "Gaul"
+    france.save()
+    assert "Gaul" in client.get(url).content.decode()
+
+
+def test_downloads_and_missing_pages_are_never_cached(client, france):
+    for _ in range(2):
+        assert client.get("/contributions/?format=csv").streaming
+        assert client.get("/nations/zz/").status_code == 404
+    NationFactory(country="ZZ")
+    assert client.get("/nations/zz/").status_code == 200
