@@ -238,14 +238,15 @@ def category_bars(counts, url_params):
 
 @cached_page
 def home(request):
-    # Queries: nations, officials, sources, requests counted (4); contributions by category and status (1),
+    # Queries: the data version, which keys the cached page (1); nations, officials, sources, requests
+    # counted (4); contributions by category and status (1),
     # by nation and status (1); meetings (1); coalition-wide figures and their citations (2).
     per_category = {}
-    for row in Contribution.objects.order_by().values("category", "status").annotate(n=Count("pk")):
+    for row in Contribution.objects.order_by().values("category", "status").annotate(n=Count("*")):
         per_category.setdefault(row["category"], {})[row["status"]] = row["n"]
     per_nation = {}
     rows = Contribution.objects.order_by().values("nation__name", "nation__country", "status")
-    for row in rows.annotate(n=Count("pk")):
+    for row in rows.annotate(n=Count("*")):
         per_nation.setdefault((row["nation__name"], row["nation__country"]), {})[row["status"]] = row["n"]
 
     category_chart = [
@@ -294,7 +295,8 @@ def home(request):
 
 @cached_page
 def nation_list(request):
-    # Queries: the filtered nations with their counts (1); which categories each has contributed (1).
+    # Queries: the data version, which keys the cached page (1); the filtered nations with their counts (1);
+    # which categories each has contributed (1).
     # Meta.ordering does not apply to a query with GROUP BY, which with_counts() adds.
     filterset = NationFilter(request.GET, queryset=Nation.objects.with_counts().order_by("name"))
     selected = selected_values(request, "role", "category")
@@ -332,7 +334,7 @@ def nation_detail(request, iso2):
     # contributions counted by category and status (1); the first of its contributions and their citations
     # (2); its meetings (1); its officials (1); the capabilities it asked others for (1).
     nation = get_object_or_404(Nation.objects.prefetch_related(cited()), country=iso2.upper())
-    counts = nation.contributions.order_by().values_list("category", "status").annotate(n=Count("pk"))
+    counts = nation.contributions.order_by().values_list("category", "status").annotate(n=Count("*"))
     counts = {(category, status_): n for category, status_, n in cache.cached("profile", counts, lambda: list(counts))}
     # A leading nation has hundreds of thousands of rows at scale: the profile lists the first ones, counts
     # them all, and links to the full list.
@@ -449,15 +451,15 @@ def facets(filterset, selected):
     Counting a facet under its own filter would show zero beside every option not yet ticked.
     """
     # Each count groups every matching row, so they are cached until the next write.
-    rows = filterset.queryset_without("nation").values("nation__country", "nation__name").annotate(n=Count("pk"))
+    rows = filterset.queryset_without("nation").values("nation__country", "nation__name").annotate(n=Count("*"))
     rows = cache.cached("facet", rows, lambda: [(r["nation__country"], r["nation__name"], r["n"]) for r in rows])
     nation_counts = {(code.lower(), name): n for code, name, n in rows}
     # A ticked nation that the other filters leave empty still needs its box, to be unticked.
     for nation in filterset.form.cleaned_data.get("nation") or []:
         nation_counts.setdefault((nation.slug, nation.name), 0)
-    rows = filterset.queryset_without("category").values_list("category").annotate(n=Count("pk"))
+    rows = filterset.queryset_without("category").values_list("category").annotate(n=Count("*"))
     category_counts = dict(cache.cached("facet", rows, lambda: list(rows)))
-    rows = filterset.queryset_without("status").values_list("status").annotate(n=Count("pk"))
+    rows = filterset.queryset_without("status").values_list("status").annotate(n=Count("*"))
     status_counts_ = dict(cache.cached("facet", rows, lambda: list(rows)))
     return {
         "nation_options": [
@@ -641,12 +643,13 @@ def official_detail(request, slug):
 @cached_page
 def matrix(request):
     """Nations against categories, and what was requested against what was offered, capability by capability."""
-    # Queries: contributions counted by nation, category, capability and status (1); the nations with
+    # Queries: the data version, which keys the cached page (1); contributions counted by nation, category,
+    # capability and status (1); the nations with
     # contributions (1); the capability requests and their citations (2); the contributions offering a
     # requested capability (1).
     rows = Contribution.objects.order_by().values("nation_id", "category", "capability", "status")
     cells = {}
-    for row in rows.annotate(n=Count("pk")):
+    for row in rows.annotate(n=Count("*")):
         cell = cells.setdefault((row["nation_id"], row["category"]), {"total": 0, "statuses": {}, "capabilities": {}})
         cell["total"] += row["n"]
         cell["statuses"][row["status"]] = cell["statuses"].get(row["status"], 0) + row["n"]

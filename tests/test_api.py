@@ -1040,8 +1040,9 @@ LIST_QUERIES = {
     "participations": 3,
     # The data version; COUNT; the page with nation, official and meeting joined.
     "capability-requests": 3,
-    # The data version; one grouped query, the whole matrix (cached until the next write).
-    "summary": 2,
+    # The data version; the counts grouped by nation id, category and status; those nations (cached until
+    # the next write).
+    "summary": 3,
 }
 
 # Each detail: the record with its related records joined, then its citations with their sources.

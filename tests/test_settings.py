@@ -18,7 +18,8 @@ def load_settings(**env):
         "db = settings.DATABASES['default']; "
         "print(json.dumps({'debug': settings.DEBUG, 'engine': db['ENGINE'], 'name': str(db['NAME']), "
         "'health': db['CONN_HEALTH_CHECKS'], 'age': db['CONN_MAX_AGE'], 'hosts': settings.ALLOWED_HOSTS, "
-        "'origins': settings.CSRF_TRUSTED_ORIGINS, 'options': db.get('OPTIONS', {})}))"
+        "'origins': settings.CSRF_TRUSTED_ORIGINS, 'options': db.get('OPTIONS', {}), "
+        "'anon_rate': settings.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']['anon']}))"
     )
     return subprocess.run(
         [sys.executable, "-c", f"import os; os.environ['DJANGO_SETTINGS_MODULE']='coalition.settings'; {code}"],
@@ -74,3 +75,13 @@ def test_debug_is_off_unless_asked_for(value):
     result = load_settings(DEBUG=value, SECRET_KEY="k")
     assert result.returncode == 0, result.stderr
     assert '"debug": false' in result.stdout
+
+
+@pytest.mark.parametrize(("value", "rate"), [(None, "1000/hour"), ("50/minute", "50/minute"), ("", None)])
+def test_the_anonymous_api_rate_comes_from_the_environment_and_empty_turns_it_off(value, rate):
+    import json
+
+    env = {"DEBUG": "true"} if value is None else {"DEBUG": "true", "API_ANON_RATE": value}
+    result = load_settings(**env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["anon_rate"] == rate
