@@ -55,6 +55,9 @@ def production_env(database_url):
 
 def serve(env, port, options, stderr=subprocess.DEVNULL):
     """Start gunicorn with these options and wait until /healthz answers."""
+    # Production settings serve hashed static files from the manifest collectstatic writes; a fresh
+    # clone has none, and every HTML page would fail without it.
+    run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env)
     command = [PYTHON, "-m", "gunicorn", "coalition.wsgi", "--bind", f"127.0.0.1:{port}", *options]
     server = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True
