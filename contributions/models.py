@@ -655,6 +655,9 @@ class Contribution(models.Model):
             # The lists sort by (announced, id): ending each index in that order lets a filtered page
             # be read off the index in order, LIMIT rows, instead of sorting every match.
             models.Index(fields=["nation", "category", "announced", "id"], name="contribution_nation_cat_idx"),
+            # A nation's profile and list without a category: SQLite otherwise sorts all of a leading
+            # nation's rows (150,000 of a million) for the first 50.
+            models.Index(fields=["nation", "announced", "id"], name="contribution_nation_date_idx"),
             # Counts by nation, category and status (the summary, facets, a nation's profile) read this
             # index alone, in group order, without touching the table.
             models.Index(fields=["nation", "category", "status"], name="contribution_nation_status_idx"),
