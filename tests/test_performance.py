@@ -108,3 +108,11 @@ def test_downloads_and_missing_pages_are_never_cached(client, france):
         assert client.get("/nations/zz/").status_code == 404
     NationFactory(country="ZZ")
     assert client.get("/nations/zz/").status_code == 200
+
+
+@pytest.mark.parametrize("url", [f"{API}/summary/", f"{API}/contributions/"])
+def test_the_browsable_api_and_json_keep_cached_answers_apart(client, france, url):
+    # The browsable API keeps data and JSON keeps bytes: under one key, one would be served as the other.
+    assert client.get(url + "?format=api").status_code == 200
+    assert client.get(url).json()
+    assert client.get(url + "?format=api").status_code == 200

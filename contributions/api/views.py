@@ -72,6 +72,18 @@ def history_user(request):
             context.request = previous
 
 
+def cached_response(request, name, material, compute):
+    """compute()'s data as a response, kept under the data version and `material` until the next write.
+
+    JSON is kept as the rendered bytes, which spares rendering too; other formats (the browsable API)
+    keep the data, under a key of their own.
+    """
+    if request.accepted_renderer.format == JSONRenderer.format:
+        body = data_cache.remember(f"{name}-json", material, lambda: JSONRenderer().render(compute()))
+        return HttpResponse(body, content_type="application/json")
+    return Response(data_cache.remember(name, material, compute))
+
+
 class FormatMixin:
     """Unknown ?format= values are a 400 naming the parameter, and errors are JSON in every format."""
 
@@ -139,14 +151,9 @@ class RecordViewSet(FormatMixin, viewsets.ModelViewSet):
             queryset = self.filter_queryset(self.get_queryset())
             return stream_csv(self.table.rows(queryset), self.table.fieldnames, f"{self.table.name}.csv")
         # A page reads the same for every client until the next write, and serializing it costs far
-        # more than the queries, so pages are kept under the data version, as JSON bytes when that is
-        # what was asked for. The absolute URL is the key: it carries every filter, the page and the
+        # more than the queries. The absolute URL is the key: it carries every filter, the page and the
         # host the links in the body point at.
-        url = request.build_absolute_uri()
-        if request.accepted_renderer.format == JSONRenderer.format:
-            body = data_cache.remember("api-page-json", url, lambda: JSONRenderer().render(self.page_data(request)))
-            return HttpResponse(body, content_type="application/json")
-        return Response(data_cache.remember("api-page", url, lambda: self.page_data(request)))
+        return cached_response(request, "api-page", request.build_absolute_uri(), lambda: self.page_data(request))
 
     def page_data(self, request):
         return super().list(request).data
@@ -416,12 +423,9 @@ class SummaryViewSet(FormatMixin, viewsets.GenericViewSet):
             return [dict(row) for row in self.get_serializer(rows, many=True).data]
 
         # Grouping a million rows, and serializing and rendering thousands of cells, costs far more than
-        # a cache lookup; any write gives a new key. The URLs in the rows depend on the host asked.
-        key = f"summary:{request.build_absolute_uri('/')}"
-        if request.accepted_renderer.format == JSONRenderer.format:
-            body = data_cache.cached(key, counts, lambda: JSONRenderer().render(serialized()))
-            return HttpResponse(body, content_type="application/json")
-        return Response(data_cache.cached(key, counts, serialized))
+        # a cache lookup. The SQL carries every filter; the URLs in the rows depend on the host asked.
+        material = (request.build_absolute_uri("/"), counts.query.sql_with_params())
+        return cached_response(request, "summary", material, serialized)
 
 
 EXPORT_SCHEMA = {
