@@ -7,12 +7,10 @@ from django import template
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
-from ..models import ContributionStatus
+from ..models import STATUS_ORDER, ContributionStatus
 
 register = template.Library()
 
-# The order a stack of statuses reads in: from done, through promised, to refused.
-STATUS_ORDER = ["delivered", "pledged", "under_consideration", "requested", "unlikely", "declined"]
 
 # Bars stop short of the full width to leave room for the total printed after them.
 BAR_SPAN = 88.0

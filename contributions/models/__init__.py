@@ -1,0 +1,71 @@
+"""The domain: nations, the meetings where pledges were sought and made, the officials who made
+them, the contributions themselves, and the cited figures and quotes that support every fact.
+
+One module per part of the domain; everything is importable from `contributions.models`.
+"""
+
+from .choices import (
+    STATUS_ORDER,
+    AmountBasis,
+    Capability,
+    Category,
+    ContributionStatus,
+    DatePrecision,
+    FigureMetric,
+    FigureQualifier,
+    MeetingKind,
+    MeetingStatus,
+    NationRole,
+    ParticipationRole,
+    Unit,
+    format_date,
+)
+from .citations import CITATION_TARGETS, Citation, DataVersion, exactly_one_of, supported_kind
+from .contributions import CapabilityRequest, Contribution, ContributionQuerySet, search_document
+from .keys import MAX_ID, parse_id
+from .meetings import Figure, FigureQuerySet, Meeting, MeetingQuerySet, Participation
+from .nations import Nation, NationQuerySet, Official
+from .sources import Source
+
+# Every model that holds the tracker's data, in the order a full load or export goes through them:
+# each after the records it refers to. Caching, permissions, loading, verification and the
+# export all walk this one list.
+CONTENT_MODELS = [Source, Nation, Official, Meeting, Participation, Figure, Contribution, CapabilityRequest, Citation]
+
+__all__ = [
+    "CITATION_TARGETS",
+    "CONTENT_MODELS",
+    "STATUS_ORDER",
+    "AmountBasis",
+    "Capability",
+    "CapabilityRequest",
+    "Category",
+    "Citation",
+    "Contribution",
+    "ContributionQuerySet",
+    "ContributionStatus",
+    "DataVersion",
+    "DatePrecision",
+    "Figure",
+    "FigureMetric",
+    "FigureQualifier",
+    "FigureQuerySet",
+    "Meeting",
+    "MeetingKind",
+    "MeetingQuerySet",
+    "MeetingStatus",
+    "Nation",
+    "NationQuerySet",
+    "NationRole",
+    "Official",
+    "Participation",
+    "ParticipationRole",
+    "Source",
+    "Unit",
+    "exactly_one_of",
+    "parse_id",
+    "supported_kind",
+    "MAX_ID",
+    "format_date",
+    "search_document",
+]

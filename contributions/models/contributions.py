@@ -1,0 +1,229 @@
+"""What nations contributed, and what the coalition's leaders asked for."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from .choices import AmountBasis, Capability, Category, ContributionStatus, DatePrecision, Unit, format_date
+from .meetings import Meeting
+from .nations import Nation, Official
+
+
+class ContributionQuerySet(models.QuerySet):
+    def with_related(self):
+        """The shape every contribution list and detail needs: no query per row."""
+        from .citations import Citation
+
+        return self.select_related("nation", "meeting", "official").prefetch_related(
+            models.Prefetch("citations", queryset=Citation.objects.select_related("source"))
+        )
+
+    def search(self, text):
+        """Rows whose description or any citation quote contains `text`, case-insensitively."""
+        # One column holds both (see search_document), so PostgreSQL can answer from its trigram index
+        # when few rows match, or walk the list order and stop at a page when many do.
+        return self.filter(search_text__icontains=text)
+
+    def reindex(self):
+        """Rebuild search_text for these rows. Writes through the model's signals call this for you."""
+        from .citations import Citation
+
+        quotes = {}
+        for contribution_id, quote in (
+            Citation.objects.filter(contribution__in=self.values("pk"))
+            .order_by("pk")
+            .values_list("contribution_id", "quote")
+        ):
+            quotes.setdefault(contribution_id, []).append(quote)
+        for pk, description in self.values_list("pk", "description"):
+            self.model.objects.filter(pk=pk).update(search_text=search_document(description, quotes.get(pk, [])))
+
+
+def search_document(description, quotes):
+    """What a contribution search looks in: the description and every quote citing it."""
+    # A line break between parts keeps a match from spanning the end of one and the start of the next.
+    return "\n".join([description, *quotes])
+
+
+class Contribution(models.Model):
+    """What a nation gave, pledged or was asked for."""
+
+    Status = ContributionStatus
+
+    Unit = Unit
+
+    AmountBasis = AmountBasis
+
+    nation = models.ForeignKey(Nation, on_delete=models.PROTECT, related_name="contributions")
+    category = models.CharField(max_length=30, choices=Category.choices)
+    capability = models.CharField(max_length=30, choices=Capability.choices, blank=True)
+    status = models.CharField(max_length=30, choices=Status.choices)
+    description = models.TextField()
+    quantity = models.IntegerField(null=True, blank=True)
+    quantity_before = models.IntegerField(
+        null=True, blank=True, help_text="The level before this contribution, where a source gives it (12 → 38)."
+    )
+    unit = models.CharField(max_length=20, choices=Unit.choices, blank=True)
+    amount = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True, help_text="ISO 4217 code; amounts are stored in USD.")
+    amount_basis = models.CharField(max_length=20, choices=AmountBasis.choices, blank=True)
+    announced = models.DateField(null=True, blank=True)
+    announced_precision = models.CharField(max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, null=True, blank=True, related_name="contributions")
+    official = models.ForeignKey(
+        Official, on_delete=models.PROTECT, null=True, blank=True, related_name="contributions"
+    )
+    updated = models.DateTimeField(auto_now=True)
+    search_text = models.TextField(
+        blank=True, editable=False, help_text="Description and citation quotes, kept by signals for search."
+    )
+
+    # search_text is derived, so a change to it is not an edit worth a history entry.
+    history = HistoricalRecords(excluded_fields=["search_text"])
+    objects = ContributionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["announced", "pk"]
+        constraints = [
+            # A negative number of aircraft or troops is a typing error, not data.
+            models.CheckConstraint(
+                condition=Q(quantity__gte=0) | Q(quantity__isnull=True),
+                name="contribution_quantity_non_negative",
+                violation_error_message="Quantity cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity_before__gte=0) | Q(quantity_before__isnull=True),
+                name="contribution_quantity_before_non_negative",
+                violation_error_message="The earlier quantity cannot be negative.",
+            ),
+            # "From 12 to 38" needs the 38 as well as the 12.
+            models.CheckConstraint(
+                condition=Q(quantity_before__isnull=True) | Q(quantity__isnull=False),
+                name="contribution_before_needs_quantity",
+                violation_error_message="An earlier quantity needs the new quantity too.",
+            ),
+            # A count without a unit cannot be read.
+            models.CheckConstraint(
+                condition=Q(quantity__isnull=True) | ~Q(unit=""),
+                name="contribution_quantity_needs_unit",
+                violation_error_message="A quantity needs a unit.",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0) | Q(amount__isnull=True),
+                name="contribution_amount_non_negative",
+                violation_error_message="Amount cannot be negative.",
+            ),
+            # Money without a currency is meaningless; a currency without money is a stray value.
+            models.CheckConstraint(
+                condition=(Q(amount__isnull=True) & Q(currency="")) | (Q(amount__isnull=False) & ~Q(currency="")),
+                name="contribution_amount_needs_currency",
+                violation_error_message="An amount needs a currency, and a currency needs an amount.",
+            ),
+            # The product stores money in US dollars so amounts can be compared and summed.
+            models.CheckConstraint(
+                condition=Q(currency__in=["", "USD"]),
+                name="contribution_currency_usd",
+                violation_error_message="Amounts are stored in USD.",
+            ),
+            models.CheckConstraint(condition=Q(category__in=Category.values), name="contribution_category_valid"),
+            models.CheckConstraint(
+                condition=Q(capability__in=[*Capability.values, ""]), name="contribution_capability_valid"
+            ),
+            models.CheckConstraint(condition=Q(status__in=ContributionStatus.values), name="contribution_status_valid"),
+            models.CheckConstraint(condition=Q(unit__in=[*Unit.values, ""]), name="contribution_unit_valid"),
+            models.CheckConstraint(
+                condition=Q(amount_basis__in=[*AmountBasis.values, ""]), name="contribution_amount_basis_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(announced_precision__in=DatePrecision.values), name="contribution_precision_valid"
+            ),
+        ]
+        indexes = [
+            # The lists sort by (announced, id): ending each index in that order lets a filtered page
+            # be read off the index in order, LIMIT rows, instead of sorting every match.
+            models.Index(fields=["nation", "category", "announced", "id"], name="contribution_nation_cat_idx"),
+            # A nation's profile and list without a category: SQLite otherwise sorts all of a leading
+            # nation's rows (150,000 of a million) for the first 50.
+            models.Index(fields=["nation", "announced", "id"], name="contribution_nation_date_idx"),
+            # Counts by nation, category and status (the summary, facets, a nation's profile) read this
+            # index alone, in group order, without touching the table.
+            models.Index(fields=["nation", "category", "status"], name="contribution_nation_status_idx"),
+            models.Index(fields=["category", "status"], name="contribution_cat_status_idx"),
+            models.Index(fields=["status"], name="contribution_status_idx"),
+            models.Index(fields=["announced", "id"], name="contribution_announced_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.nation}: {self.get_category_display()} ({self.get_status_display().lower()})"
+
+    def get_absolute_url(self):
+        return reverse("contribution-detail", args=[self.pk])
+
+    def clean(self):
+        errors = {}
+        negatives = {
+            "quantity": "Quantity cannot be negative.",
+            "quantity_before": "The earlier quantity cannot be negative.",
+            "amount": "Amount cannot be negative.",
+        }
+        for field, message in negatives.items():
+            if getattr(self, field) is not None and getattr(self, field) < 0:
+                errors[field] = message
+        if self.amount is not None and not self.currency:
+            errors["currency"] = "An amount needs a currency."
+        if self.currency and self.amount is None:
+            errors["amount"] = "A currency needs an amount."
+        if self.currency and self.currency != "USD":
+            errors["currency"] = "Convert the amount to US dollars and enter USD."
+        if self.quantity is not None and not self.unit:
+            errors["unit"] = "A quantity needs a unit."
+        if self.quantity_before is not None and self.quantity is None:
+            errors["quantity"] = "An earlier quantity needs the new quantity too."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def announced_display(self):
+        return format_date(self.announced, self.announced_precision)
+
+
+class CapabilityRequest(models.Model):
+    """A capability the coalition's leaders asked partners to supply, not yet tied to one nation."""
+
+    capability = models.CharField(max_length=30, choices=Capability.choices)
+    category = models.CharField(max_length=30, choices=Category.choices)
+    description = models.TextField()
+    requested_by = models.ForeignKey(
+        Nation, on_delete=models.PROTECT, related_name="capability_requests", help_text="The nation asking."
+    )
+    official = models.ForeignKey(
+        Official, on_delete=models.PROTECT, null=True, blank=True, related_name="capability_requests"
+    )
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.PROTECT, null=True, blank=True, related_name="capability_requests"
+    )
+    announced = models.DateField(null=True, blank=True)
+    announced_precision = models.CharField(max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    updated = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["announced", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(capability__in=Capability.values), name="request_capability_valid"),
+            models.CheckConstraint(condition=Q(category__in=Category.values), name="request_category_valid"),
+        ]
+        indexes = [models.Index(fields=["capability"], name="request_capability_idx")]
+
+    def __str__(self):
+        return f"{self.get_capability_display()} requested by {self.requested_by}"
+
+    def get_absolute_url(self):
+        return reverse("matrix") + f"#request-{self.pk}"
+
+    @property
+    def announced_display(self):
+        return format_date(self.announced, self.announced_precision)

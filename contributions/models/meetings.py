@@ -1,0 +1,236 @@
+"""Meetings, who took part in them, and the figures reported about them."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from .choices import (
+    DatePrecision,
+    FigureMetric,
+    FigureQualifier,
+    MeetingKind,
+    MeetingStatus,
+    ParticipationRole,
+    format_date,
+)
+from .nations import Nation, Official
+
+
+class MeetingQuerySet(models.QuerySet):
+    def with_related(self):
+        return self.select_related("host").prefetch_related(
+            models.Prefetch("participations", queryset=Participation.objects.select_related("nation")),
+        )
+
+
+class Meeting(models.Model):
+    """A meeting of the coalition, or about it, where contributions were sought or announced."""
+
+    Kind = MeetingKind
+
+    Status = MeetingStatus
+
+    slug = models.SlugField(max_length=120)
+    title = models.CharField(max_length=300)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.HELD)
+    city = models.CharField(max_length=100, blank=True)
+    venue = models.CharField(max_length=200, blank=True)
+    host = models.ForeignKey(Nation, on_delete=models.PROTECT, null=True, blank=True, related_name="hosted_meetings")
+    date = models.DateField(help_text="For a month or season, the first day of it.")
+    date_precision = models.CharField(max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    end_date = models.DateField(null=True, blank=True, help_text="Last day, for a meeting over several days.")
+    description = models.TextField(blank=True)
+    nations = models.ManyToManyField(Nation, through="Participation", related_name="meetings", blank=True)
+    officials = models.ManyToManyField(Official, related_name="meetings", blank=True, help_text="Officials present.")
+    updated = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[officials])
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date", "slug"]
+        constraints = [
+            # Meeting pages and API lookups use the slug.
+            models.UniqueConstraint(fields=["slug"], name="meeting_unique_slug"),
+            # Filters and the timeline group by kind and status, so only known values may be stored.
+            models.CheckConstraint(condition=Q(kind__in=MeetingKind.values), name="meeting_kind_valid"),
+            models.CheckConstraint(condition=Q(status__in=MeetingStatus.values), name="meeting_status_valid"),
+            models.CheckConstraint(
+                condition=Q(date_precision__in=DatePrecision.values), name="meeting_precision_valid"
+            ),
+            # A meeting cannot end before it begins.
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("date")),
+                name="meeting_end_after_start",
+                violation_error_message="A meeting cannot end before it begins.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["date"], name="meeting_date_idx"),
+            models.Index(fields=["kind"], name="meeting_kind_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.date_display})"
+
+    def get_absolute_url(self):
+        return reverse("meeting-detail", args=[self.slug])
+
+    def clean(self):
+        errors = {}
+        if self.end_date and self.date and self.end_date < self.date:
+            errors["end_date"] = "A meeting cannot end before it begins."
+        planned = self.pk and self.status == MeetingStatus.PLANNED
+        if planned and self.figures.filter(metric__in=Figure.ATTENDANCE_METRICS).exists():
+            errors["status"] = "This meeting has attendance figures; remove them before marking it planned."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def date_display(self):
+        if self.end_date and self.end_date != self.date and self.date_precision == DatePrecision.DAY:
+            end = format_date(self.end_date, DatePrecision.DAY)
+            if (self.date.year, self.date.month) == (self.end_date.year, self.end_date.month):
+                return f"{self.date.day}–{end}"
+            return f"{format_date(self.date, DatePrecision.DAY)} – {end}"
+        return format_date(self.date, self.date_precision)
+
+
+class Participation(models.Model):
+    """A nation's part in a meeting: host, participant, observer or invitee."""
+
+    Role = ParticipationRole
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="participations")
+    nation = models.ForeignKey(Nation, on_delete=models.PROTECT, related_name="participations")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.PARTICIPANT)
+    updated = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["meeting__date", "nation__name"]
+        constraints = [
+            # A nation takes one part in a meeting; two rows would double-count attendance.
+            models.UniqueConstraint(fields=["meeting", "nation"], name="participation_unique_nation"),
+            models.CheckConstraint(condition=Q(role__in=ParticipationRole.values), name="participation_role_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.nation} at {self.meeting.title} ({self.get_role_display().lower()})"
+
+    def get_absolute_url(self):
+        return self.meeting.get_absolute_url() + f"#participation-{self.pk}"
+
+
+class FigureQuerySet(models.QuerySet):
+    def with_bounds(self):
+        """Annotate the range of values each figure allows: "more than 24" allows 25 and up, "about 50" 45–55."""
+        value = F("value")
+        return self.annotate(
+            low=Case(
+                When(qualifier=FigureQualifier.MORE_THAN, then=value + 1),
+                When(qualifier=FigureQualifier.NEARLY, then=value * 4 / 5),
+                When(qualifier=FigureQualifier.ABOUT, then=value * 9 / 10),
+                default=value,
+            ),
+            high=Case(
+                When(qualifier=FigureQualifier.MORE_THAN, then=Value(2**31 - 1)),
+                When(qualifier=FigureQualifier.NEARLY, then=value - 1),
+                When(qualifier=FigureQualifier.ABOUT, then=value * 11 / 10),
+                default=value,
+            ),
+        )
+
+    def with_disputes(self):
+        """Annotate `disputed`: another figure for the same thing (meeting and metric) cannot be true with it."""
+        rivals = (
+            Figure.objects.with_bounds()
+            .annotate(meeting_key=Coalesce("meeting_id", 0))
+            .filter(metric=OuterRef("metric"), meeting_key=Coalesce(OuterRef("meeting_id"), 0))
+            .exclude(pk=OuterRef("pk"))
+            # Two "other" figures are about the same thing only when they count the same thing.
+            .filter(~Q(metric=FigureMetric.OTHER) | Q(label=OuterRef("label")))
+            .filter(Q(high__lt=OuterRef("low")) | Q(low__gt=OuterRef("high")))
+        )
+        return self.with_bounds().annotate(disputed=Exists(rivals))
+
+
+class Figure(models.Model):
+    """A number reported about a meeting or about the coalition as a whole, with its own citation."""
+
+    Metric = FigureMetric
+
+    Qualifier = FigureQualifier
+
+    # Planned meetings may have invitation figures, but not attendance ones.
+    ATTENDANCE_METRICS = {
+        Metric.COUNTRIES_REPRESENTED,
+        Metric.MILITARY_PARTICIPANTS,
+        Metric.NON_MILITARY_PARTICIPANTS,
+    }
+
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="figures",
+        help_text="Blank for a figure about the coalition as a whole.",
+    )
+    metric = models.CharField(max_length=40, choices=Metric.choices)
+    qualifier = models.CharField(max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT)
+    value = models.IntegerField()
+    out_of = models.IntegerField(null=True, blank=True, help_text='The whole, as in "59 of the 65".')
+    label = models.CharField(max_length=300, help_text="What is counted, in the source's own terms.")
+    as_of = models.DateField(null=True, blank=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = FigureQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["meeting__date", "metric", "pk"]
+        constraints = [
+            # A count of countries cannot be negative.
+            models.CheckConstraint(
+                condition=Q(value__gte=0),
+                name="figure_value_non_negative",
+                violation_error_message="A count cannot be negative.",
+            ),
+            # "59 of the 65": the part cannot exceed the whole.
+            models.CheckConstraint(
+                condition=Q(out_of__isnull=True) | Q(out_of__gte=F("value")),
+                name="figure_part_within_whole",
+                violation_error_message="The part cannot exceed the whole.",
+            ),
+            models.CheckConstraint(condition=Q(metric__in=FigureMetric.values), name="figure_metric_valid"),
+            models.CheckConstraint(condition=Q(qualifier__in=FigureQualifier.values), name="figure_qualifier_valid"),
+        ]
+        indexes = [models.Index(fields=["metric"], name="figure_metric_idx")]
+
+    def __str__(self):
+        prefix = "" if self.qualifier == self.Qualifier.EXACT else f"{self.get_qualifier_display().lower()} "
+        whole = f" of {self.out_of}" if self.out_of is not None else ""
+        return f"{prefix}{self.value}{whole} {self.label}"
+
+    def get_absolute_url(self):
+        base = self.meeting.get_absolute_url() if self.meeting_id else reverse("home")
+        return f"{base}#figure-{self.pk}"
+
+    def clean(self):
+        errors = {}
+        if self.value is not None and self.value < 0:
+            errors["value"] = "A count cannot be negative."
+        if self.out_of is not None and self.value is not None and self.out_of < self.value:
+            errors["out_of"] = "The part cannot exceed the whole."
+        # `meeting`, not `meeting_id`: in an inline the meeting may be new and unsaved.
+        planned = self.meeting is not None and self.meeting.status == MeetingStatus.PLANNED
+        if planned and self.metric in self.ATTENDANCE_METRICS:
+            errors["metric"] = "A planned meeting has no attendance yet; record an invitation figure instead."
+        if errors:
+            raise ValidationError(errors)
