@@ -156,7 +156,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "contributions.api.schema.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "contributions.api.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "contributions.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
     # An empty API_ANON_RATE turns the throttle off (for a benchmark, or a proxy that limits rates itself).

@@ -1,26 +1,48 @@
-"""FilterSets shared by the researchers' pages and the API, so a parameter means the same in both.
+"""Every FilterSet: the researchers' pages, the API and the exports filter through these, so a
+parameter means the same wherever it is used.
 
 Every parameter takes several values, repeated (?nation=fr&nation=it) or comma-separated
-(?nation=fr,it). An unknown value is an error, never silently ignored.
+(?nation=fr,it). An unknown value is an error, never silently ignored. Every list ends its order with
+the id, so rows that tie on the sort key cannot repeat or vanish between pages.
 """
 
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 
-from .models import Capability, Category, Contribution, Meeting, Nation, Official, Participation
+from .forms import CheckboxesWithCounts, split_values
+from .models import (
+    CITATION_TARGETS,
+    Capability,
+    CapabilityRequest,
+    Category,
+    Citation,
+    Contribution,
+    Figure,
+    Meeting,
+    Nation,
+    Official,
+    Participation,
+    Source,
+    parse_id,
+)
 
 # Only ISO dates: with the site's en-gb formats, "02/11/2016" would quietly mean 2 November.
 ISO_DATE = ["%Y-%m-%d"]
 
+ORDERING_HELP = "Field to sort by; prefix with - for descending."
+SEVERAL = "Several allowed."
 
-def split_values(values, normalize=str):
-    """Flatten repeated and comma-separated values into one list."""
-    if not values:
-        return values
-    if isinstance(values, str):
-        values = [values]
-    return [normalize(part.strip()) for value in values for part in str(value).split(",") if part.strip()]
+
+def with_tie_break(queryset):
+    """The queryset's order, ended by the id if it is not already part of it."""
+    ordering = list(queryset.query.order_by or queryset.model._meta.ordering)
+    if not {"pk", "-pk", "id", "-id"} & set(ordering):
+        queryset = queryset.order_by(*ordering, "pk")
+    return queryset
+
+
+# --- Fields and filters ---------------------------------------------------------------------------
 
 
 class CSVMultipleChoiceField(forms.MultipleChoiceField):
@@ -40,9 +62,29 @@ class CountryCodeField(CSVModelMultipleChoiceField):
     normalize = staticmethod(str.upper)
 
 
+class IdsField(forms.ModelMultipleChoiceField):
+    def clean(self, value):
+        values = split_values(value)
+        for item in values or []:
+            # A number past the database's integer range would be an error in the query, not a 400.
+            # The value goes in as a parameter, not into the message: django-filter %-formats the
+            # message, and a "%" typed into the URL would otherwise break the error itself.
+            try:
+                parse_id(item)
+            except ValueError:
+                raise forms.ValidationError(
+                    "“%(value)s” is not an id.", code="invalid_pk_value", params={"value": item}
+                ) from None
+        return super().clean(values)
+
+
 class OrderingFilter(django_filters.OrderingFilter):
     """Blank values (?ordering=,) keep the default order: django-filter would call order_by() with
     nothing, which clears it and lets pages repeat or skip rows."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("help_text", ORDERING_HELP)
+        super().__init__(*args, **kwargs)
 
     def filter(self, qs, value):
         if not any(value or []):
@@ -56,6 +98,17 @@ class CSVMultipleChoiceFilter(django_filters.MultipleChoiceFilter):
     def __init__(self, *args, **kwargs):
         # Every predicate here is on the row's own columns, so no join can repeat a row.
         kwargs.setdefault("distinct", False)
+        kwargs.setdefault("help_text", SEVERAL)
+        kwargs.setdefault("widget", CheckboxesWithCounts)
+        super().__init__(*args, **kwargs)
+
+
+class IsoDateFilter(django_filters.DateFilter):
+    """A date written YYYY-MM-DD and nothing else."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("input_formats", ISO_DATE)
+        kwargs.setdefault("help_text", "ISO date, YYYY-MM-DD.")
         super().__init__(*args, **kwargs)
 
 
@@ -64,6 +117,7 @@ class RecordFilter(django_filters.ModelMultipleChoiceFilter):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("distinct", False)
+        kwargs.setdefault("widget", CheckboxesWithCounts)
         super().__init__(*args, **kwargs)
 
     def get_filter_predicate(self, v):
@@ -79,6 +133,8 @@ class NationCodeFilter(RecordFilter):
         kwargs.setdefault("to_field_name", "country")
         kwargs.setdefault("label", "Nation")
         kwargs.setdefault("help_text", "ISO 3166-1 alpha-2 code, either case; several allowed.")
+        # Pages link to nations by lower-case code; a ticked box keeps that form in the URL.
+        kwargs.setdefault("widget", CheckboxesWithCounts(lowercase=True))
         super().__init__(*args, **kwargs)
 
 
@@ -90,56 +146,22 @@ class SlugFilter(RecordFilter):
         super().__init__(*args, **kwargs)
 
 
-# A search for a common word matches much of the table: its pages count this far and no further.
-SEARCH_COUNT_LIMIT = 1_000
+class IdsFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = IdsField
 
 
-def count_limit(params):
-    """How far a contribution list with these query parameters counts its rows; None for all of them."""
-    return SEARCH_COUNT_LIMIT if params.get("q", "").strip() else None
+def records(field_name):
+    """Filter on a foreign key by the records a key filter chose, whatever key it reads them by."""
+
+    def method(queryset, name, value):
+        return queryset.filter(**{f"{field_name}__in": value}) if value else queryset
+
+    return method
 
 
-class ContributionFilter(django_filters.FilterSet):
-    nation = NationCodeFilter()
-    category = CSVMultipleChoiceFilter(choices=Category.choices, help_text="Several allowed.")
-    capability = CSVMultipleChoiceFilter(choices=Capability.choices, help_text="Several allowed.")
-    status = CSVMultipleChoiceFilter(choices=Contribution.Status.choices, help_text="Several allowed.")
-    meeting = SlugFilter(queryset=Meeting.objects.all(), help_text="Meeting slug; several allowed.")
-    official = SlugFilter(queryset=Official.objects.all(), help_text="Official slug; several allowed.")
-    announced_after = django_filters.DateFilter(
-        field_name="announced",
-        lookup_expr="gte",
-        input_formats=ISO_DATE,
-        label="Announced on or after",
-        help_text="ISO date, YYYY-MM-DD.",
-    )
-    announced_before = django_filters.DateFilter(
-        field_name="announced",
-        lookup_expr="lte",
-        input_formats=ISO_DATE,
-        label="Announced on or before",
-        help_text="ISO date, YYYY-MM-DD.",
-    )
-    q = django_filters.CharFilter(method="search", label="Search", help_text="Text in descriptions and quotes.")
-    ordering = OrderingFilter(
-        fields=(
-            ("announced", "announced"),
-            ("nation__name", "nation"),
-            ("category", "category"),
-            ("status", "status"),
-            ("quantity", "quantity"),
-            ("amount", "amount"),
-            ("id", "id"),
-        ),
-        help_text="Field to sort by; prefix with - for descending.",
-    )
-
-    class Meta:
-        model = Contribution
-        fields = ["nation", "category", "capability", "status", "meeting", "official"]
-
-    def search(self, queryset, name, value):
-        return queryset.search(value) if value.strip() else queryset
+class FilterSet(django_filters.FilterSet):
+    def filter_queryset(self, queryset):
+        return with_tie_break(super().filter_queryset(queryset))
 
     def queryset_without(self, *names):
         """The rows that every valid filter except `names` selects, unordered: the base of a facet count.
@@ -153,8 +175,41 @@ class ContributionFilter(django_filters.FilterSet):
         return queryset.order_by()
 
 
-class NationFilter(django_filters.FilterSet):
-    role = CSVMultipleChoiceFilter(choices=Nation.Role.choices, help_text="Several allowed.")
+# --- The researchers' lists -----------------------------------------------------------------------
+
+
+class ContributionFilter(FilterSet):
+    nation = NationCodeFilter()
+    category = CSVMultipleChoiceFilter(choices=Category.choices)
+    capability = CSVMultipleChoiceFilter(choices=Capability.choices)
+    status = CSVMultipleChoiceFilter(choices=Contribution.Status.choices)
+    meeting = SlugFilter(queryset=Meeting.objects.all(), help_text="Meeting slug; several allowed.")
+    official = SlugFilter(queryset=Official.objects.all(), help_text="Official slug; several allowed.")
+    announced_after = IsoDateFilter(field_name="announced", lookup_expr="gte", label="Announced on or after")
+    announced_before = IsoDateFilter(field_name="announced", lookup_expr="lte", label="Announced on or before")
+    q = django_filters.CharFilter(method="search", label="Search", help_text="Text in descriptions and quotes.")
+    ordering = OrderingFilter(
+        fields=(
+            ("announced", "announced"),
+            ("nation__name", "nation"),
+            ("category", "category"),
+            ("status", "status"),
+            ("quantity", "quantity"),
+            ("amount", "amount"),
+            ("id", "id"),
+        ),
+    )
+
+    class Meta:
+        model = Contribution
+        fields = ["nation", "category", "capability", "status", "meeting", "official"]
+
+    def search(self, queryset, name, value):
+        return queryset.search(value) if value.strip() else queryset
+
+
+class NationFilter(FilterSet):
+    role = CSVMultipleChoiceFilter(choices=Nation.Role.choices)
     category = CSVMultipleChoiceFilter(
         choices=Category.choices,
         method="filter_category",
@@ -164,7 +219,6 @@ class NationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Name contains")
     ordering = OrderingFilter(
         fields=(("name", "name"), ("role", "role"), ("joined", "joined"), ("contribution_count", "contributions")),
-        help_text="Field to sort by; prefix with - for descending.",
     )
 
     class Meta:
@@ -178,29 +232,14 @@ class NationFilter(django_filters.FilterSet):
         return queryset.filter(Exists(given))
 
 
-class MeetingFilter(django_filters.FilterSet):
-    kind = CSVMultipleChoiceFilter(choices=Meeting.Kind.choices, help_text="Several allowed.")
-    status = CSVMultipleChoiceFilter(choices=Meeting.Status.choices, help_text="Several allowed.")
+class MeetingFilter(FilterSet):
+    kind = CSVMultipleChoiceFilter(choices=Meeting.Kind.choices)
+    status = CSVMultipleChoiceFilter(choices=Meeting.Status.choices)
     nation = NationCodeFilter(method="filter_nation", help_text="Meetings these nations took part in.")
-    date_after = django_filters.DateFilter(
-        field_name="date",
-        lookup_expr="gte",
-        input_formats=ISO_DATE,
-        label="On or after",
-        help_text="ISO date, YYYY-MM-DD.",
-    )
-    date_before = django_filters.DateFilter(
-        field_name="date",
-        lookup_expr="lte",
-        input_formats=ISO_DATE,
-        label="On or before",
-        help_text="ISO date, YYYY-MM-DD.",
-    )
+    date_after = IsoDateFilter(field_name="date", lookup_expr="gte", label="On or after")
+    date_before = IsoDateFilter(field_name="date", lookup_expr="lte", label="On or before")
     q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label="Title contains")
-    ordering = OrderingFilter(
-        fields=(("date", "date"), ("title", "title"), ("kind", "kind")),
-        help_text="Field to sort by; prefix with - for descending.",
-    )
+    ordering = OrderingFilter(fields=(("date", "date"), ("title", "title"), ("kind", "kind")))
 
     class Meta:
         model = Meeting
@@ -213,13 +252,10 @@ class MeetingFilter(django_filters.FilterSet):
         return queryset.filter(Exists(took_part))
 
 
-class OfficialFilter(django_filters.FilterSet):
+class OfficialFilter(FilterSet):
     nation = NationCodeFilter()
     q = django_filters.CharFilter(method="search", label="Name or title contains")
-    ordering = OrderingFilter(
-        fields=(("name", "name"), ("nation__name", "nation")),
-        help_text="Field to sort by; prefix with - for descending.",
-    )
+    ordering = OrderingFilter(fields=(("name", "name"), ("nation__name", "nation")))
 
     class Meta:
         model = Official
@@ -227,3 +263,80 @@ class OfficialFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(title__icontains=value) | Q(name_variants__icontains=value))
+
+
+# --- Lists only the API offers --------------------------------------------------------------------
+
+
+class SourceFilter(FilterSet):
+    published_after = IsoDateFilter(field_name="published", lookup_expr="gte")
+    published_before = IsoDateFilter(field_name="published", lookup_expr="lte")
+    q = django_filters.CharFilter(method="search", label="Outlet, headline or author contains")
+    ordering = OrderingFilter(fields=(("published", "published"), ("outlet", "outlet"), ("slug", "slug")))
+
+    class Meta:
+        model = Source
+        fields = []
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(outlet__icontains=value) | Q(headline__icontains=value) | Q(author__icontains=value))
+
+
+class CitationFilter(FilterSet):
+    source = SlugFilter(queryset=Source.objects.all(), method=records("source"), help_text="Source slug; several.")
+    target_type = CSVMultipleChoiceFilter(
+        choices=[(name, name) for name in CITATION_TARGETS],
+        method="filter_target_type",
+        help_text="Citations supporting this kind of record; several allowed.",
+    )
+    nation = NationCodeFilter(method=records("nation"), help_text="Citations supporting these nations' records.")
+    official = SlugFilter(queryset=Official.objects.all(), method=records("official"), help_text="Official slug.")
+    meeting = SlugFilter(queryset=Meeting.objects.all(), method=records("meeting"), help_text="Meeting slug.")
+    contribution = IdsFilter(queryset=Contribution.objects.all(), help_text="Contribution id; several allowed.")
+    q = django_filters.CharFilter(field_name="quote", lookup_expr="icontains", label="Quote contains")
+    ordering = OrderingFilter(fields=(("source__published", "published"), ("id", "id")))
+
+    class Meta:
+        model = Citation
+        fields = []
+
+    def filter_target_type(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(Q.create([(f"{target}__isnull", False) for target in value], connector=Q.OR))
+
+
+class FigureFilter(FilterSet):
+    meeting = SlugFilter(queryset=Meeting.objects.all(), method=records("meeting"), help_text="Meeting slug.")
+    metric = CSVMultipleChoiceFilter(choices=Figure.Metric.choices)
+    qualifier = CSVMultipleChoiceFilter(choices=Figure.Qualifier.choices)
+    ordering = OrderingFilter(
+        fields=(("meeting__date", "date"), ("metric", "metric"), ("value", "value"), ("id", "id"))
+    )
+
+    class Meta:
+        model = Figure
+        fields = []
+
+
+class ParticipationFilter(FilterSet):
+    meeting = SlugFilter(queryset=Meeting.objects.all(), method=records("meeting"), help_text="Meeting slug.")
+    nation = NationCodeFilter(method=records("nation"))
+    role = CSVMultipleChoiceFilter(choices=Participation.Role.choices)
+    ordering = OrderingFilter(fields=(("meeting__date", "date"), ("nation__name", "nation"), ("id", "id")))
+
+    class Meta:
+        model = Participation
+        fields = []
+
+
+class CapabilityRequestFilter(FilterSet):
+    nation = NationCodeFilter(method=records("requested_by"), help_text="The nation asking; several allowed.")
+    capability = CSVMultipleChoiceFilter(choices=Capability.choices)
+    category = CSVMultipleChoiceFilter(choices=Category.choices)
+    meeting = SlugFilter(queryset=Meeting.objects.all(), method=records("meeting"), help_text="Meeting slug.")
+    ordering = OrderingFilter(fields=(("announced", "announced"), ("capability", "capability"), ("id", "id")))
+
+    class Meta:
+        model = CapabilityRequest
+        fields = []

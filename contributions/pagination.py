@@ -1,59 +1,115 @@
-"""Page-number pagination everywhere, and a cursor mode for contributions.
+"""Paginators and count limits, for the researchers' pages and the API alike.
 
 A malformed page, page size or cursor is a 400 naming the parameter: DRF's own classes would fall
-back to the default size or answer 404, which hides the client's mistake.
+back to the default size or answer 404, which hides the client's mistake. A page size above the
+largest is capped, on the pages as in the API.
 """
 
 from base64 import b64decode
 from urllib import parse
 
-from django.conf import settings
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 
-from contributions.cache import CachedCountPaginator
-from contributions.filters import SEARCH_COUNT_LIMIT, count_limit
+from . import cache
 
+DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
+# The sizes the researchers' list offers.
+PAGE_SIZES = [25, 50, 100, 200, 500]
+
+# A search for a common word matches much of the table: its pages count this far and no further.
+SEARCH_COUNT_LIMIT = 1_000
+
+PAGE_SIZE_MESSAGE = f"A whole number from 1 up; sizes above {MAX_PAGE_SIZE} are capped."
+PAGE_MESSAGE = 'A whole number from 1 up, or "last".'
 
 
-def positive_int(request, name, message):
-    raw = request.query_params.get(name)
-    if raw is None:
-        return None
+def count_limit(params):
+    """How far a contribution list with these query parameters counts its rows; None for all of them."""
+    return SEARCH_COUNT_LIMIT if params.get("q", "").strip() else None
+
+
+def positive_int(raw, message):
+    """A whole number from 1 up, from a query parameter; ValueError(message) otherwise."""
     # Length first: Python refuses to read an integer of more than 4,300 digits, and no page is that far.
     if not (raw.isascii() and raw.isdigit()) or len(raw.lstrip("0")) > 18 or int(raw) < 1:
-        raise ValidationError({name: [message]})
+        raise ValueError(message)
     return int(raw)
 
 
-def page_size(request, default):
-    size = positive_int(request, "page_size", f"A whole number from 1 up; sizes above {MAX_PAGE_SIZE} are capped.")
-    return default if size is None else min(size, MAX_PAGE_SIZE)
+def page_size(raw, default=DEFAULT_PAGE_SIZE):
+    """The rows per page a `page_size` parameter asks for: the default when absent, capped at the largest."""
+    if raw is None:
+        return default
+    return min(positive_int(raw, PAGE_SIZE_MESSAGE), MAX_PAGE_SIZE)
+
+
+class CachedCountPaginator(Paginator):
+    """A Paginator whose total is cached: an exact COUNT over a million rows costs more than the page.
+
+    With count_limit, it counts no further than that: a search for a common word matches most of the
+    table, and counting every match would cost as much as reading it. Past the limit, `count` is the
+    limit, `count_exact` is False, and the pages stop there.
+    """
+
+    def __init__(self, object_list, per_page, count_limit=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.count_limit = count_limit
+
+    @cached_property
+    def count(self):
+        if self.count_limit is None:
+            rows = self.object_list.order_by()
+            return cache.versioned("count", rows, rows.count)
+        return min(self.counted, self.count_limit)
+
+    @property
+    def count_exact(self):
+        return self.count_limit is None or self.counted <= self.count_limit
+
+    @cached_property
+    def counted(self):
+        # One row past the limit tells a total of exactly the limit from a larger one.
+        head = self.object_list.order_by()[: self.count_limit + 1]
+        return cache.versioned("count-bounded", head, head.count)
+
+
+# --- The API's paginators -------------------------------------------------------------------------
+
+
+def query_int(request, name, parse, *args):
+    raw = request.query_params.get(name)
+    try:
+        return parse(raw, *args) if raw is not None else None
+    except ValueError as error:
+        raise ValidationError({name: [str(error)]}) from None
 
 
 PAGE_SIZE_PARAMETER = {
     "name": "page_size",
     "required": False,
     "in": "query",
-    "description": f"Results per page, default {settings.REST_FRAMEWORK['PAGE_SIZE']}; "
+    "description": f"Results per page, default {DEFAULT_PAGE_SIZE}; "
     f"values above {MAX_PAGE_SIZE} are capped at {MAX_PAGE_SIZE}.",
     "schema": {"type": "integer", "minimum": 1},
 }
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
+    page_size = DEFAULT_PAGE_SIZE
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
 
     def get_page_size(self, request):
-        return page_size(request, self.page_size)
+        return query_int(request, "page_size", page_size, self.page_size) or self.page_size
 
     def get_page_number(self, request, paginator):
         if request.query_params.get(self.page_query_param) == "last":
             return paginator.num_pages
-        number = positive_int(request, self.page_query_param, 'A whole number from 1 up, or "last".')
-        return number or 1
+        return query_int(request, self.page_query_param, positive_int, PAGE_MESSAGE) or 1
 
     def get_paginated_response_schema(self, schema):
         response = super().get_paginated_response_schema(schema)
@@ -77,12 +133,13 @@ class IdCursorPagination(pagination.CursorPagination):
     """Walks contributions in id order. Each page is one indexed range query: no COUNT, no OFFSET."""
 
     ordering = "id"
+    page_size = DEFAULT_PAGE_SIZE
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
     invalid_cursor_message = "Invalid cursor: use the next or previous link of an earlier page."
 
     def get_page_size(self, request):
-        return page_size(request, self.page_size)
+        return query_int(request, "page_size", page_size, self.page_size) or self.page_size
 
     def get_ordering(self, request, queryset, view):
         requested = request.query_params.get("ordering", "id")
@@ -126,7 +183,6 @@ class ContributionPagination(PageNumberPagination):
             if "page" in request.query_params:
                 raise ValidationError({"page": ["Page numbers cannot be combined with cursor pagination."]})
             self.cursor = IdCursorPagination()
-            self.cursor.page_size = self.page_size
             return self.cursor.paginate_queryset(queryset, request, view)
         self.count_limit = count_limit(request.query_params)
         return super().paginate_queryset(queryset, request, view)
