@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from contributions.api.views import not_found
+from contributions.api.export import not_found
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -1,51 +1,16 @@
-"""Flat, spreadsheet-shaped rows for CSV and JSON downloads, shared by the pages and the API,
-so a researcher gets the same columns whichever door they use."""
+"""Downloads: rows streamed as CSV or JSON, and the whole dataset as one zip of CSV files.
+
+The rows come from the column definitions in tables.py; this module only writes them out.
+"""
 
 import csv
+import io
 import json
+import zipfile
 
 from django.http import StreamingHttpResponse
 
-
-def _join(values):
-    return " | ".join(v for v in values if v)
-
-
-# (column name, value for one contribution). Citations are prefetched by with_related().
-CONTRIBUTION_COLUMNS = [
-    ("id", lambda c: c.pk),
-    ("nation_code", lambda c: c.nation.code),
-    ("nation", lambda c: c.nation.name),
-    ("category", lambda c: c.category),
-    ("capability", lambda c: c.capability),
-    ("status", lambda c: c.status),
-    ("description", lambda c: c.description),
-    ("quantity", lambda c: c.quantity),
-    ("quantity_before", lambda c: c.quantity_before),
-    ("unit", lambda c: c.unit),
-    ("amount", lambda c: None if c.amount is None else str(c.amount)),
-    ("currency", lambda c: c.currency),
-    ("amount_basis", lambda c: c.amount_basis),
-    ("announced", lambda c: c.announced.isoformat() if c.announced else None),
-    ("announced_precision", lambda c: c.announced_precision),
-    ("meeting", lambda c: c.meeting.slug if c.meeting_id else None),
-    ("official", lambda c: c.official.slug if c.official_id else None),
-    ("sources", lambda c: _join(citation.source.slug for citation in c.citations.all())),
-    ("quotes", lambda c: _join(citation.quote for citation in c.citations.all())),
-]
-
-CONTRIBUTION_FIELDNAMES = [name for name, _ in CONTRIBUTION_COLUMNS]
-
-
-def contribution_row(contribution):
-    return {name: value(contribution) for name, value in CONTRIBUTION_COLUMNS}
-
-
-def iter_rows(queryset, chunk_size=2000):
-    """Rows one chunk at a time, prefetches included, so memory stays flat on large exports."""
-    for contribution in queryset.iterator(chunk_size=chunk_size):
-        yield contribution_row(contribution)
-
+from . import tables
 
 # A spreadsheet runs a cell starting with one of these as a formula; a quote from an article must not.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -89,3 +54,35 @@ def stream_json(rows, filename):
     response = StreamingHttpResponse(chunks(), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def stream_table(table, queryset, kind, filename=None):
+    """Every row of `queryset` as a CSV or JSON download, in the table's columns."""
+    filename = filename or f"{table.name}.{kind}"
+    rows = table.rows(queryset)
+    return stream_csv(rows, table.fieldnames, filename) if kind == "csv" else stream_json(rows, filename)
+
+
+def csv_text(rows, fieldnames):
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=fieldnames)
+    writer.writeheader()
+    writer.writerows(spreadsheet_safe(row) for row in rows)
+    return out.getvalue()
+
+
+def _zip_entry(name):
+    # Fixed entry times: the same data always gives the same bytes, so exports can be compared.
+    entry = zipfile.ZipInfo(name, date_time=(2016, 1, 1, 0, 0, 0))
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    return entry
+
+
+def export_zip():
+    """One CSV per table plus dictionary.csv, as bytes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for table in tables.TABLES:
+            archive.writestr(_zip_entry(f"{table.name}.csv"), csv_text(table.rows(), table.fieldnames))
+        archive.writestr(_zip_entry("dictionary.csv"), csv_text(tables.dictionary_rows(), tables.DICTIONARY_FIELDNAMES))
+    return buffer.getvalue()

@@ -8,7 +8,30 @@ an exported file can be corrected and imported back.
 from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
-from .models import CapabilityRequest, Citation, Contribution, Figure, Meeting, Nation, Official, Participation, Source
+from . import tables
+from .models import (
+    CapabilityRequest,
+    Citation,
+    Contribution,
+    Figure,
+    Meeting,
+    Nation,
+    Official,
+    Participation,
+    Source,
+    parse_id,
+)
+
+NEW_OR_EXISTING = "Blank for a new {0}; the id of an existing one to change it."
+
+
+def imported_columns(table, *left_out):
+    """The table's columns that an import file carries: the export's, less what the file cannot set."""
+    return [name for name in table.fieldnames if name not in left_out]
+
+
+NATION_COLUMNS = imported_columns(tables.NATIONS, "id", "updated")
+CONTRIBUTION_COLUMNS = imported_columns(tables.CONTRIBUTIONS, "nation", "sources", "quotes")
 
 
 class KeyWidget(widgets.ForeignKeyWidget):
@@ -42,16 +65,12 @@ class IdWidget(widgets.Widget):
     """
 
     def clean(self, value, row=None, **kwargs):
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)  # a number cell in a spreadsheet
-        text = str("" if value is None else value).strip()
-        if not text:
+        if value is None or (isinstance(value, str) and not value.strip()):
             return None
-        if not (text.isascii() and text.isdigit()) or len(text.lstrip("0")) > 18:
-            raise ValueError(
-                f"“{text}” is not an id. Leave it blank for a new record, or give an existing record's id."
-            )
-        return int(text)
+        try:
+            return parse_id(value.strip() if isinstance(value, str) else value)
+        except ValueError as error:
+            raise ValueError(f"{error} Leave it blank for a new record, or give an existing record's id.") from None
 
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else str(value)
@@ -145,17 +164,14 @@ class NationResource(EditorResource):
     joined = date_field("joined")
 
     column_help = {
+        **tables.NATIONS.meanings(*NATION_COLUMNS),
         "code": "ISO 3166-1 two-letter code (FR, IT, US). An existing code updates that nation.",
         "name": "Name as shown on the site. Blank: the ISO short name.",
-        "role": "Place in the coalition.",
-        "joined": "When it joined, YYYY-MM-DD; blank if unknown.",
-        "joined_precision": "How precise the joined date is.",
-        "notes": "Free text.",
     }
 
     class Meta(EditorResource.Meta):
         model = Nation
-        fields = ["code", "name", "role", "joined", "joined_precision", "notes"]
+        fields = NATION_COLUMNS
         import_id_fields = ["code"]
 
 
@@ -168,44 +184,16 @@ class ContributionResource(EditorResource):
     announced = date_field("announced")
 
     column_help = {
-        "id": "Blank for a new contribution; the id of an existing one to change it.",
+        **tables.CONTRIBUTIONS.meanings(*CONTRIBUTION_COLUMNS),
+        "id": NEW_OR_EXISTING.format("contribution"),
         "nation_code": "ISO code of an existing nation (FR).",
-        "category": "Kind of contribution.",
-        "capability": "What exactly; may be blank.",
-        "status": "Where it stands.",
-        "description": "One line, in plain words.",
-        "quantity": "A whole number, not negative; needs a unit.",
-        "quantity_before": "The level before (12 in “from 12 to 38”); needs quantity.",
-        "unit": "What the quantity counts.",
-        "amount": "Money in US dollars, e.g. 1000000.00; needs currency USD.",
-        "currency": "USD when there is an amount, otherwise blank.",
-        "amount_basis": "What the amount covers.",
-        "announced": "When it was announced, YYYY-MM-DD.",
-        "announced_precision": "How precise the announced date is.",
         "meeting": "Slug of the meeting where it was announced, or blank.",
         "official": "Slug of the official who announced it, or blank.",
     }
 
     class Meta(EditorResource.Meta):
         model = Contribution
-        fields = [
-            "id",
-            "nation_code",
-            "category",
-            "capability",
-            "status",
-            "description",
-            "quantity",
-            "quantity_before",
-            "unit",
-            "amount",
-            "currency",
-            "amount_basis",
-            "announced",
-            "announced_precision",
-            "meeting",
-            "official",
-        ]
+        fields = CONTRIBUTION_COLUMNS
 
     def get_queryset(self):
         return super().get_queryset().select_related("nation", "meeting", "official")
@@ -223,10 +211,9 @@ class CitationResource(EditorResource):
     capability_request = related("capability_request", CapabilityRequest, "pk")
 
     column_help = {
-        "id": "Blank for a new citation; the id of an existing one to change it.",
+        **tables.CITATIONS.meanings("source", "quote", "note"),
+        "id": NEW_OR_EXISTING.format("citation"),
         "source": "Slug of an existing source (the article's file stem).",
-        "quote": "The words of the article, copied character for character.",
-        "note": "What the quote establishes, where not obvious.",
         "nation_code": "ISO code of the nation it supports.",
         "official": "Slug of the official it supports.",
         "meeting": "Slug of the meeting it supports.",

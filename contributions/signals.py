@@ -8,22 +8,9 @@ DjangoModelPermissions checks the same ones.
 from django.contrib.auth.models import Group, Permission
 from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
 
-from .models import Citation, Contribution, search_document
+from .models import CONTENT_MODELS, Citation, Contribution, search_document
 
 EDITORS = "Editors"
-
-# Every content model: editors add, change and view all of them.
-CONTENT_MODELS = [
-    "source",
-    "nation",
-    "official",
-    "meeting",
-    "participation",
-    "figure",
-    "contribution",
-    "capabilityrequest",
-    "citation",
-]
 
 # Delete only records nothing else points at; their own citations go with them and the history keeps
 # a copy to restore. Sources, nations, officials and meetings are what other records refer to: the
@@ -34,7 +21,8 @@ DELETABLE_MODELS = ["participation", "figure", "contribution", "capabilityreques
 
 
 def editor_codenames():
-    codenames = {f"{action}_{model}" for model in CONTENT_MODELS for action in ("add", "change", "view")}
+    content = [model._meta.model_name for model in CONTENT_MODELS]
+    codenames = {f"{action}_{model}" for model in content for action in ("add", "change", "view")}
     codenames |= {f"delete_{model}" for model in DELETABLE_MODELS}
     return codenames
 

@@ -10,11 +10,11 @@ from collections.abc import Mapping
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django_countries.serializer_fields import CountryField
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from contributions import tables
 from contributions.models import (
     CapabilityRequest,
     Citation,
@@ -27,84 +27,18 @@ from contributions.models import (
     Source,
 )
 
-from .fields import FilteredListField, IdRecordField, NationField, RecordField, WebURLField
-
-
-@extend_schema_field({"type": "string", "pattern": "^[A-Za-z]{2}$"})
-class CountryCodeField(CountryField):
-    """An ISO country code; documented by pattern rather than a 249-value enum repeated in every description."""
-
-    def to_internal_value(self, data):
-        # django-countries turns 0, false or {} into a blank country rather than an error.
-        country = super().to_internal_value(data) if isinstance(data, str | Mapping) else ""
-        if not country:
-            self.fail("invalid_choice", input=data)
-        return country
-
-
-# --- Compact references to related records ------------------------------------------------------
-
-
-class NationRefSerializer(serializers.Serializer):
-    code = serializers.CharField(read_only=True, help_text="ISO 3166-1 alpha-2 code.")
-    name = serializers.CharField(read_only=True)
-    url = serializers.HyperlinkedIdentityField(
-        view_name="api:nation-detail", lookup_field="slug", lookup_url_kwarg="code"
-    )
-
-
-class OfficialRefSerializer(serializers.Serializer):
-    slug = serializers.SlugField(read_only=True)
-    name = serializers.CharField(read_only=True)
-    url = serializers.HyperlinkedIdentityField(view_name="api:official-detail", lookup_field="slug")
-
-
-class MeetingRefSerializer(serializers.Serializer):
-    slug = serializers.SlugField(read_only=True)
-    title = serializers.CharField(read_only=True)
-    date = serializers.DateField(read_only=True)
-    url = serializers.HyperlinkedIdentityField(view_name="api:meeting-detail", lookup_field="slug")
-
-
-class SourceRefSerializer(serializers.Serializer):
-    slug = serializers.SlugField(read_only=True)
-    outlet = serializers.CharField(read_only=True)
-    headline = serializers.CharField(read_only=True)
-    published = serializers.DateField(read_only=True)
-    article_url = serializers.URLField(source="url", read_only=True, help_text="The article's address.")
-    url = serializers.HyperlinkedIdentityField(view_name="api:source-detail", lookup_field="slug")
-
-
-def nation_field(**kwargs):
-    kwargs.setdefault("help_text", "Written as the nation's ISO 3166-1 alpha-2 code, either case.")
-    return NationField(NationRefSerializer, queryset=Nation.objects.all(), **kwargs)
-
-
-def official_field(**kwargs):
-    kwargs.setdefault("help_text", "Written as the official's slug.")
-    return RecordField(OfficialRefSerializer, queryset=Official.objects.all(), **kwargs)
-
-
-def meeting_field(**kwargs):
-    kwargs.setdefault("help_text", "Written as the meeting's slug.")
-    return RecordField(MeetingRefSerializer, queryset=Meeting.objects.all(), **kwargs)
-
-
-def optional(field_factory, **kwargs):
-    return field_factory(required=False, allow_null=True, **kwargs)
-
-
-class CitationEmbedSerializer(serializers.ModelSerializer):
-    """A citation as embedded in the record it supports."""
-
-    url = serializers.HyperlinkedIdentityField(view_name="api:citation-detail")
-    source = SourceRefSerializer(read_only=True)
-
-    class Meta:
-        model = Citation
-        fields = ["id", "url", "quote", "note", "source"]
-        read_only_fields = fields
-
+from .fields import FilteredListField, IdRecordField, RecordField, WebURLField
+from .references import (
+    CitationEmbedSerializer,
+    CountryCodeField,
+    MeetingParticipationSerializer,
+    NationRefSerializer,
+    SourceRefSerializer,
+    meeting_field,
+    nation_field,
+    official_field,
+    optional,
+)
 
 # --- Base class ---------------------------------------------------------------------------------
 
@@ -187,17 +121,13 @@ def constraint_field(constraint):
     return next(iter(fields)) if len(fields) == 1 else NON_FIELD_ERRORS
 
 
-def with_citations(serializer_class):
-    """The detail shape of a record: its list shape plus the citations that support it."""
+class Cited(serializers.Serializer):
+    """Makes a record's serializer its detail shape: the list shape plus the citations that support it."""
 
-    class Detail(serializer_class):
-        citations = CitationEmbedSerializer(many=True, read_only=True)
+    citations = CitationEmbedSerializer(many=True, read_only=True)
 
-        class Meta(serializer_class.Meta):
-            fields = [*serializer_class.Meta.fields, "citations"]
-
-    Detail.__name__ = Detail.__qualname__ = serializer_class.__name__.replace("Serializer", "DetailSerializer")
-    return Detail
+    def get_field_names(self, declared_fields, info):
+        return [*super().get_field_names(declared_fields, info), "citations"]
 
 
 # --- Records ------------------------------------------------------------------------------------
@@ -281,18 +211,6 @@ class OfficialSerializer(RecordSerializer):
             "web_url",
             "contributions_url",
         ]
-
-
-class MeetingParticipationSerializer(serializers.ModelSerializer):
-    """A nation's part in a meeting, as listed on the meeting."""
-
-    url = serializers.HyperlinkedIdentityField(view_name="api:participation-detail")
-    nation = NationRefSerializer(read_only=True)
-
-    class Meta:
-        model = Participation
-        fields = ["id", "url", "nation", "role"]
-        read_only_fields = fields
 
 
 class MeetingSerializer(RecordSerializer):
@@ -397,8 +315,8 @@ class ContributionSerializer(RecordSerializer):
         extra_kwargs = {
             "quantity": {"min_value": 0},
             "quantity_before": {"min_value": 0},
-            "amount": {"min_value": 0, "help_text": "In US dollars; needs currency USD."},
-            "currency": {"help_text": "USD whenever an amount is given; blank otherwise."},
+            "currency": {"help_text": tables.CONTRIBUTIONS.column("currency").meaning},
+            "amount": {"min_value": 0, "help_text": tables.CONTRIBUTIONS.column("amount").meaning},
         }
 
 
@@ -449,16 +367,38 @@ class CitationSerializer(RecordSerializer):
 
     @extend_schema_field({"type": "string", "enum": list(Citation.TARGETS), "nullable": True})
     def get_target_type(self, citation):
-        return next((name for name in Citation.TARGETS if getattr(citation, f"{name}_id")), None)
+        return citation.target_type
 
 
-NationDetailSerializer = with_citations(NationSerializer)
-OfficialDetailSerializer = with_citations(OfficialSerializer)
-MeetingDetailSerializer = with_citations(MeetingSerializer)
-ParticipationDetailSerializer = with_citations(ParticipationSerializer)
-FigureDetailSerializer = with_citations(FigureSerializer)
-ContributionDetailSerializer = with_citations(ContributionSerializer)
-CapabilityRequestDetailSerializer = with_citations(CapabilityRequestSerializer)
+# --- Detail shapes: the record with its citations -----------------------------------------------
+
+
+class NationDetailSerializer(Cited, NationSerializer):
+    pass
+
+
+class OfficialDetailSerializer(Cited, OfficialSerializer):
+    pass
+
+
+class MeetingDetailSerializer(Cited, MeetingSerializer):
+    pass
+
+
+class ParticipationDetailSerializer(Cited, ParticipationSerializer):
+    pass
+
+
+class FigureDetailSerializer(Cited, FigureSerializer):
+    pass
+
+
+class ContributionDetailSerializer(Cited, ContributionSerializer):
+    pass
+
+
+class CapabilityRequestDetailSerializer(Cited, CapabilityRequestSerializer):
+    pass
 
 
 class SummaryRowSerializer(serializers.Serializer):

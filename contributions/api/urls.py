@@ -4,7 +4,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import export, views
 
 # Namespaced: the researchers' pages already use names like "nation-detail".
 app_name = "api"
@@ -30,12 +30,12 @@ swagger_policy = csp_update({"style-src": [UNSAFE_INLINE]})
 redoc_policy = csp_update({"style-src": [UNSAFE_INLINE], "worker-src": [SELF, "blob:"]})
 
 urlpatterns = [
-    path("export/", views.ExportView.as_view(), name="export"),
-    path("export/dictionary/", views.DictionaryView.as_view(), name="export-dictionary"),
+    path("export/", export.ExportView.as_view(), name="export"),
+    path("export/dictionary/", export.DictionaryView.as_view(), name="export-dictionary"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", swagger_policy(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),
-    path("redoc/", redoc_policy(views.RedocView.as_view(url_name="api:schema")), name="redoc"),
+    path("redoc/", redoc_policy(export.RedocView.as_view(url_name="api:schema")), name="redoc"),
     *router.urls,
     # Last: anything else under /api/v1/ is a JSON 404, not the site's HTML page.
-    re_path(r"", views.not_found),
+    re_path(r"", export.not_found),
 ]

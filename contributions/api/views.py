@@ -6,33 +6,21 @@ permissions, i.e. an editor. Detail responses carry an ETag; PUT, PATCH and DELE
 and check it under a row lock so two writers holding the same ETag cannot both succeed.
 """
 
-import csv
-import io
-import zipfile
 from contextlib import contextmanager
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Prefetch, ProtectedError, RestrictedError
-from django.http import Http404, HttpResponse, JsonResponse
+from django.db.models import Prefetch, ProtectedError, RestrictedError
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.template import Context, Template
-from django.utils import timezone
-from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from drf_spectacular.views import SpectacularRedocView
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import AllowAny
-from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer, StaticHTMLRenderer
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
-from rest_framework.reverse import reverse
-from rest_framework.views import APIView
 from simple_history.models import HistoricalRecords
 
-from contributions import cache as data_cache
-from contributions.exports import spreadsheet_safe, stream_csv
-from contributions.filters import ContributionFilter, MeetingFilter, NationFilter, OfficialFilter
+from contributions import cache, filters, queries, tables
+from contributions.exports import stream_csv, stream_table
 from contributions.models import (
     CapabilityRequest,
     Citation,
@@ -44,10 +32,10 @@ from contributions.models import (
     Participation,
     Source,
 )
+from contributions.pagination import ContributionPagination
 
-from . import filters, serializers, tables
+from . import serializers
 from .etags import etag_for, if_match, if_none_match
-from .pagination import ContributionPagination
 from .renderers import CSVRenderer, ZipRenderer
 
 CITATIONS = Prefetch("citations", queryset=Citation.objects.select_related("source"))
@@ -79,9 +67,9 @@ def cached_response(request, name, material, compute):
     keep the data, under a key of their own.
     """
     if request.accepted_renderer.format == JSONRenderer.format:
-        body = data_cache.remember(f"{name}-json", material, lambda: JSONRenderer().render(compute()))
+        body = cache.versioned(f"{name}-json", material, lambda: JSONRenderer().render(compute()))
         return HttpResponse(body, content_type="application/json")
-    return Response(data_cache.remember(name, material, compute))
+    return Response(cache.versioned(name, material, compute))
 
 
 class FormatMixin:
@@ -138,18 +126,10 @@ class RecordViewSet(FormatMixin, viewsets.ModelViewSet):
         self.check_object_permissions(self.request, obj)
         return obj
 
-    def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
-        # Rows that tie on the sort key would otherwise land on either side of a page boundary at random.
-        ordering = list(queryset.query.order_by or queryset.model._meta.ordering)
-        if not {"pk", "-pk", "id", "-id"} & set(ordering):
-            queryset = queryset.order_by(*ordering, "pk")
-        return queryset
-
     def list(self, request, *args, **kwargs):
         if self.wants_csv:
             queryset = self.filter_queryset(self.get_queryset())
-            return stream_csv(self.table.rows(queryset), self.table.fieldnames, f"{self.table.name}.csv")
+            return stream_table(self.table, queryset, "csv")
         # A page reads the same for every client until the next write, and serializing it costs far
         # more than the queries. The absolute URL is the key: it carries every filter, the page and the
         # host the links in the body point at.
@@ -266,7 +246,7 @@ class NationViewSet(RecordViewSet):
     queryset = Nation.objects.with_counts()
     serializer_class = serializers.NationSerializer
     detail_serializer_class = serializers.NationDetailSerializer
-    filterset_class = NationFilter
+    filterset_class = filters.NationFilter
     table = tables.NATIONS
     lookup_field = "country"
     lookup_url_kwarg = "code"
@@ -283,7 +263,7 @@ class OfficialViewSet(SlugLookupMixin, RecordViewSet):
     queryset = Official.objects.select_related("nation")
     serializer_class = serializers.OfficialSerializer
     detail_serializer_class = serializers.OfficialDetailSerializer
-    filterset_class = OfficialFilter
+    filterset_class = filters.OfficialFilter
     table = tables.OFFICIALS
 
 
@@ -294,7 +274,7 @@ class MeetingViewSet(SlugLookupMixin, RecordViewSet):
     queryset = Meeting.objects.with_related().prefetch_related("officials")
     serializer_class = serializers.MeetingSerializer
     detail_serializer_class = serializers.MeetingDetailSerializer
-    filterset_class = MeetingFilter
+    filterset_class = filters.MeetingFilter
     table = tables.MEETINGS
 
 
@@ -335,7 +315,7 @@ class ContributionViewSet(RecordViewSet):
     queryset = Contribution.objects.select_related("nation", "meeting", "official")
     serializer_class = serializers.ContributionSerializer
     detail_serializer_class = serializers.ContributionDetailSerializer
-    filterset_class = ContributionFilter
+    filterset_class = filters.ContributionFilter
     pagination_class = ContributionPagination
     table = tables.CONTRIBUTIONS
 
@@ -377,31 +357,13 @@ class SummaryViewSet(FormatMixin, viewsets.GenericViewSet):
 
     queryset = Contribution.objects.all()
     serializer_class = serializers.SummaryRowSerializer
-    filterset_class = ContributionFilter
+    filterset_class = filters.ContributionFilter
     pagination_class = None
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
 
     @extend_schema(summary="Contribution counts by nation, category and status")
     def list(self, request, *args, **kwargs):
-        # Grouped by the nation's id alone, a million rows are read off the (nation, category, status)
-        # index in order; grouping by the nation's name as well would join and sort them all first.
-        counts = (
-            self.filter_queryset(self.get_queryset())
-            .order_by()
-            .values_list("nation_id", "category", "status")
-            .annotate(count=Count("*"))
-            .order_by("nation_id", "category", "status")
-        )
-
-        def cells():
-            rows = list(counts)
-            nations = Nation.objects.only("country", "name").in_bulk({nation_id for nation_id, *_ in rows})
-            for nation_id, category, status_, count in rows:
-                yield nations[nation_id], category, status_, count
-
-        def ordered():
-            return sorted(cells(), key=lambda cell: (cell[0].name, cell[0].pk, cell[1], cell[2]))
-
+        contributions = self.filter_queryset(self.get_queryset())
         if self.wants_csv:
             rows = (
                 {
@@ -411,144 +373,18 @@ class SummaryViewSet(FormatMixin, viewsets.GenericViewSet):
                     "status": status_,
                     "count": count,
                 }
-                for nation, category, status_, count in ordered()
+                for nation, category, status_, count in queries.summary(contributions)
             )
             return stream_csv(rows, tables.SUMMARY_COLUMNS, "summary.csv")
 
         def serialized():
             rows = [
                 {"nation": nation, "category": category, "status": status_, "count": count}
-                for nation, category, status_, count in ordered()
+                for nation, category, status_, count in queries.summary(contributions)
             ]
             return [dict(row) for row in self.get_serializer(rows, many=True).data]
 
         # Grouping a million rows, and serializing and rendering thousands of cells, costs far more than
         # a cache lookup. The SQL carries every filter; the URLs in the rows depend on the host asked.
-        material = (request.build_absolute_uri("/"), counts.query.sql_with_params())
+        material = (request.build_absolute_uri("/"), contributions.order_by().query.sql_with_params())
         return cached_response(request, "summary", material, serialized)
-
-
-EXPORT_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "generated": {"type": "string", "format": "date-time"},
-        "dictionary": {"type": "string", "format": "uri", "description": "The data dictionary."},
-        "tables": {
-            "type": "object",
-            "description": "One array of flat rows per table, columns as in the data dictionary.",
-            "properties": {
-                table.name: {"type": "array", "items": {"type": "object", "additionalProperties": {}}}
-                for table in tables.TABLES
-            },
-        },
-    },
-    "required": ["generated", "dictionary", "tables"],
-}
-
-
-class ExportView(FormatMixin, APIView):
-    """The whole dataset in one download: a JSON bundle of every table (the default, or ?format=json),
-    or ?format=zip for one CSV per table plus dictionary.csv."""
-
-    permission_classes = [AllowAny]
-    renderer_classes = [JSONRenderer, ZipRenderer]
-
-    @extend_schema(
-        summary="Download the full dataset",
-        responses={
-            (200, "application/json"): EXPORT_SCHEMA,
-            (200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY, description="One CSV per table."),
-        },
-    )
-    def get(self, request):
-        stamp = timezone.now()
-        if request.accepted_renderer.format == ZipRenderer.format:
-            filename = f"coalition-contributions-{stamp:%Y-%m-%d}.zip"
-            response = HttpResponse(export_zip(), content_type=ZipRenderer.media_type)
-            response["Content-Disposition"] = f'attachment; filename="{filename}"'
-            return response
-        return Response(
-            {
-                "generated": stamp,
-                "dictionary": reverse("api:export-dictionary", request=request),
-                "tables": {table.name: list(table.rows()) for table in tables.TABLES},
-            }
-        )
-
-
-def export_zip():
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        # Fixed entry times: the same data always gives the same bytes, so exports can be compared.
-        for table in tables.TABLES:
-            archive.writestr(zip_entry(f"{table.name}.csv"), csv_text(table.rows(), table.fieldnames))
-        archive.writestr(zip_entry("dictionary.csv"), csv_text(tables.dictionary_rows(), tables.DICTIONARY_FIELDNAMES))
-    return buffer.getvalue()
-
-
-def zip_entry(name):
-    entry = zipfile.ZipInfo(name, date_time=(2016, 1, 1, 0, 0, 0))
-    entry.compress_type = zipfile.ZIP_DEFLATED
-    return entry
-
-
-def csv_text(rows, fieldnames):
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=fieldnames)
-    writer.writeheader()
-    writer.writerows(spreadsheet_safe(row) for row in rows)
-    return out.getvalue()
-
-
-class DictionaryView(FormatMixin, APIView):
-    """Every table and column of the export and the CSV lists: type, meaning and allowed values."""
-
-    permission_classes = [AllowAny]
-    renderer_classes = [JSONRenderer, CSVRenderer]
-
-    @extend_schema(
-        summary="The data dictionary",
-        responses={
-            (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT),
-            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR),
-        },
-    )
-    def get(self, request):
-        if self.wants_csv:
-            return stream_csv(tables.dictionary_rows(), tables.DICTIONARY_FIELDNAMES, "dictionary.csv")
-        return Response(tables.dictionary())
-
-
-REDOC_PAGE = Template(
-    """<!DOCTYPE html>
-<html>
-  <head>
-    <title>{{ title }}</title>
-    <meta charset="utf-8">
-    <meta name="viewport" content="width=device-width, initial-scale=1">
-    <style>body { margin: 0; padding: 0; }</style>
-  </head>
-  <body>
-    <redoc spec-url="{{ schema_url }}"></redoc>
-    <script src="{{ redoc_standalone }}"></script>
-  </body>
-</html>
-"""
-)
-
-
-class RedocView(SpectacularRedocView):
-    """ReDoc served wholly from this site: drf-spectacular's own page also pulls fonts from Google."""
-
-    renderer_classes = [StaticHTMLRenderer]
-
-    @extend_schema(exclude=True)
-    def get(self, request, *args, **kwargs):
-        context = super().get(request, *args, **kwargs).data
-        return Response(REDOC_PAGE.render(Context(context)))
-
-
-@csrf_exempt  # it changes nothing, and a PUT to a mistyped address should hear 404, not a CSRF page
-def not_found(request, *args, **kwargs):
-    """Unknown addresses under the API answer in JSON, like everything else there."""
-    return JsonResponse({"detail": "Not found."}, status=404)

@@ -10,20 +10,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from contributions.models import (
-    CapabilityRequest,
-    Citation,
-    Contribution,
-    Figure,
-    Meeting,
-    Nation,
-    Official,
-    Participation,
-    Source,
-)
+from contributions.models import CONTENT_MODELS, Source
 
 FIXTURES = ["sources", "nations", "officials", "meetings", "figures", "contributions", "requests", "citations"]
-CONTENT_MODELS = [Source, Nation, Official, Meeting, Participation, Figure, Contribution, CapabilityRequest, Citation]
 
 
 class Command(BaseCommand):

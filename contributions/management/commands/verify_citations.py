@@ -25,6 +25,7 @@ from contributions.models import (
     Official,
     Participation,
     Source,
+    supported_kind,
 )
 
 # Each kind of record that must be cited, with the related rows its label needs (one query per kind).
@@ -86,7 +87,8 @@ class Command(BaseCommand):
             if text is None:
                 continue  # the missing file is already reported once for the source
             if row["quote"] not in text:
-                target = next((f"{name} #{row[f'{name}_id']}" for name in CITATION_TARGETS if row[f"{name}_id"]), "?")
+                kind = supported_kind(row)
+                target = f"{kind} #{row[f'{kind}_id']}" if kind else "?"
                 problems.append(
                     f"Citation #{row['pk']} (supports {target}): quote not found verbatim in "
                     f"{row['source__slug']}.txt: “{shorten(row['quote'])}”"

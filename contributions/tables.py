@@ -1,15 +1,14 @@
-"""Flat, spreadsheet-shaped tables of every model: the CSV lists, the full-dataset bundle and the data
-dictionary all read these, so a column means the same wherever it appears.
+"""One column definition per table: the researchers' downloads, the API's CSV lists, the full-dataset
+export, the data dictionary, the editors' import files and the API's field help all read these, so a
+column means the same wherever it appears.
 
-Contributions reuse the columns of contributions/exports.py, shared with the researchers' pages.
 Related records are named by their readable key (nation code, meeting, official or source slug), so
 the CSV files join on values a person can read.
 """
 
 from django.db import models
 
-from contributions import exports
-from contributions.models import (
+from .models import (
     CapabilityRequest,
     Citation,
     Contribution,
@@ -56,6 +55,9 @@ class Column:
         self.meaning = meaning
         self.choices = choices
 
+    def __repr__(self):
+        return f"<Column {self.name}>"
+
     def describe(self):
         allowed = [{"value": value, "label": str(label)} for value, label in self.choices or []]
         return {"name": self.name, "type": self.type, "meaning": self.meaning, "allowed_values": allowed}
@@ -75,13 +77,14 @@ MEANINGS = {
     "description": "What it is, in plain words.",
     "category": "The broad kind of contribution.",
     "capability": "The specific capability.",
-    "quantity": "How many, in 'unit'; never negative.",
+    "quantity": "How many, in 'unit'; a whole number, never negative; needs a unit.",
+    "quantity_before": "The level before (12 in 'from 12 to 38'); needs quantity.",
     "unit": "What 'quantity' counts.",
-    "amount": "Money in US dollars; never negative.",
+    "amount": "Money in US dollars, written like 1000000.00; never negative; needs currency USD.",
     "currency": "USD whenever an amount is given; blank otherwise.",
     "amount_basis": "What period the amount covers.",
     "announced": "When it was announced; for a month or season, the first day of it.",
-    "quote": "The quote, copied character for character.",
+    "quote": "The words of the source, copied character for character, curly quotes included.",
     "note": "What the quote establishes, where not obvious.",
 }
 
@@ -115,27 +118,31 @@ def slug(obj):
 
 
 class Table:
-    def __init__(self, name, model, columns, queryset, meaning, rows=None):
+    def __init__(self, name, model, columns, queryset, meaning):
         self.name = name
         self.model = model
         self.columns = columns
         self.queryset = queryset
         self.meaning = meaning
-        self._rows = rows
 
     @property
     def fieldnames(self):
         return [column.name for column in self.columns]
 
+    def column(self, name):
+        return next(column for column in self.columns if column.name == name)
+
+    def meanings(self, *names):
+        """Column name -> meaning, for the import help and the API's field descriptions."""
+        return {name: self.column(name).meaning for name in names}
+
     def row(self, obj):
         return {column.name: column.get(obj) for column in self.columns}
 
-    def rows(self, queryset=None):
-        """One dict per record, read a chunk at a time so a large table never sits in memory whole."""
+    def rows(self, queryset=None, chunk_size=2000):
+        """One dict per record, read a chunk at a time (prefetches included) so memory stays flat."""
         queryset = self.queryset() if queryset is None else queryset
-        if self._rows:
-            return self._rows(queryset)
-        return (self.row(obj) for obj in queryset.iterator(chunk_size=2000))
+        return (self.row(obj) for obj in queryset.iterator(chunk_size=chunk_size))
 
     def describe(self):
         return {"name": self.name, "meaning": self.meaning, "columns": [c.describe() for c in self.columns]}
@@ -263,35 +270,50 @@ FIGURES = Table(
     "Numbers reported about a meeting or the coalition, each with its own citation.",
 )
 
-# The web's download columns come from exports.py; these describe the ones that are not plain model fields.
-CONTRIBUTION_EXTRA_COLUMNS = {
-    "nation_code": "Code of the contributing nation (nations.code).",
-    "nation": "Name of the contributing nation.",
-    "meeting": "Slug of the meeting where it was announced (meetings.slug).",
-    "official": "Slug of the official who announced it (officials.slug).",
-    "sources": "Slugs of the cited sources (sources.slug), separated by ' | '.",
-    "quotes": "The cited quotes, verbatim, separated by ' | '.",
-}
-CONTRIBUTION_MEANINGS = {
-    "id": "The contribution's key.",
-    "announced_precision": "How precisely 'announced' is known; the date is the first day of it.",
-}
+
+def _join(values):
+    return " | ".join(v for v in values if v)
 
 
-def _contribution_column(name, get):
-    if name in CONTRIBUTION_EXTRA_COLUMNS:
-        return Column(name, get, "string", CONTRIBUTION_EXTRA_COLUMNS[name])
-    described = field(Contribution, name, CONTRIBUTION_MEANINGS.get(name))
-    return Column(name, get, described.type, described.meaning, described.choices)
-
-
+# Citations are prefetched by Contribution.objects.with_related().
 CONTRIBUTIONS = Table(
     "contributions",
     Contribution,
-    [_contribution_column(name, get) for name, get in exports.CONTRIBUTION_COLUMNS],
+    [
+        field(Contribution, "id", "The contribution's key."),
+        key("nation_code", "nation", "Code of the contributing nation (nations.code).", nation_code),
+        Column("nation", lambda c: c.nation.name, "string", "Name of the contributing nation."),
+        field(Contribution, "category"),
+        field(Contribution, "capability"),
+        field(Contribution, "status"),
+        field(Contribution, "description"),
+        field(Contribution, "quantity"),
+        field(Contribution, "quantity_before"),
+        field(Contribution, "unit"),
+        field(Contribution, "amount"),
+        field(Contribution, "currency"),
+        field(Contribution, "amount_basis"),
+        field(Contribution, "announced"),
+        field(
+            Contribution, "announced_precision", "How precisely 'announced' is known; the date is the first day of it."
+        ),
+        key("meeting", "meeting", "Slug of the meeting where it was announced (meetings.slug).", slug),
+        key("official", "official", "Slug of the official who announced it (officials.slug).", slug),
+        Column(
+            "sources",
+            lambda c: _join(citation.source.slug for citation in c.citations.all()),
+            "string",
+            "Slugs of the cited sources (sources.slug), separated by ' | '.",
+        ),
+        Column(
+            "quotes",
+            lambda c: _join(citation.quote for citation in c.citations.all()),
+            "string",
+            "The cited quotes, verbatim, separated by ' | '.",
+        ),
+    ],
     lambda: Contribution.objects.with_related(),
     "What each nation gave, pledged or was asked for, with its citations.",
-    rows=exports.iter_rows,
 )
 
 CAPABILITY_REQUESTS = Table(
@@ -321,12 +343,8 @@ TARGET_KEYS = {
 }
 
 
-def citation_target_type(citation):
-    return next((name for name in Citation.TARGETS if getattr(citation, f"{name}_id")), None)
-
-
 def citation_target_key(citation):
-    name = citation_target_type(citation)
+    name = citation.target_type
     if name is None:
         return None
     if name in TARGET_KEYS:
@@ -344,7 +362,7 @@ CITATIONS = Table(
         field(Citation, "note"),
         Column(
             "target_type",
-            citation_target_type,
+            lambda citation: citation.target_type,
             "string",
             "The kind of record the quote supports; the matching table.",
             [(name, name.replace("_", " ").capitalize()) for name in Citation.TARGETS],

@@ -1,0 +1,97 @@
+"""Compact references to related records, as a record embeds them: read as a small object with its
+URL, written by key (see fields.py)."""
+
+from collections.abc import Mapping
+
+from django_countries.serializer_fields import CountryField
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from contributions.models import Citation, Meeting, Nation, Official, Participation
+
+from .fields import NationField, RecordField
+
+
+@extend_schema_field({"type": "string", "pattern": "^[A-Za-z]{2}$"})
+class CountryCodeField(CountryField):
+    """An ISO country code; documented by pattern rather than a 249-value enum repeated in every description."""
+
+    def to_internal_value(self, data):
+        # django-countries turns 0, false or {} into a blank country rather than an error.
+        country = super().to_internal_value(data) if isinstance(data, str | Mapping) else ""
+        if not country:
+            self.fail("invalid_choice", input=data)
+        return country
+
+
+class NationRefSerializer(serializers.Serializer):
+    code = serializers.CharField(read_only=True, help_text="ISO 3166-1 alpha-2 code.")
+    name = serializers.CharField(read_only=True)
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:nation-detail", lookup_field="slug", lookup_url_kwarg="code"
+    )
+
+
+class OfficialRefSerializer(serializers.Serializer):
+    slug = serializers.SlugField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    url = serializers.HyperlinkedIdentityField(view_name="api:official-detail", lookup_field="slug")
+
+
+class MeetingRefSerializer(serializers.Serializer):
+    slug = serializers.SlugField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    date = serializers.DateField(read_only=True)
+    url = serializers.HyperlinkedIdentityField(view_name="api:meeting-detail", lookup_field="slug")
+
+
+class SourceRefSerializer(serializers.Serializer):
+    slug = serializers.SlugField(read_only=True)
+    outlet = serializers.CharField(read_only=True)
+    headline = serializers.CharField(read_only=True)
+    published = serializers.DateField(read_only=True)
+    article_url = serializers.URLField(source="url", read_only=True, help_text="The article's address.")
+    url = serializers.HyperlinkedIdentityField(view_name="api:source-detail", lookup_field="slug")
+
+
+def nation_field(**kwargs):
+    kwargs.setdefault("help_text", "Written as the nation's ISO 3166-1 alpha-2 code, either case.")
+    return NationField(NationRefSerializer, queryset=Nation.objects.all(), **kwargs)
+
+
+def official_field(**kwargs):
+    kwargs.setdefault("help_text", "Written as the official's slug.")
+    return RecordField(OfficialRefSerializer, queryset=Official.objects.all(), **kwargs)
+
+
+def meeting_field(**kwargs):
+    kwargs.setdefault("help_text", "Written as the meeting's slug.")
+    return RecordField(MeetingRefSerializer, queryset=Meeting.objects.all(), **kwargs)
+
+
+def optional(field_factory, **kwargs):
+    return field_factory(required=False, allow_null=True, **kwargs)
+
+
+class CitationEmbedSerializer(serializers.ModelSerializer):
+    """A citation as embedded in the record it supports."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:citation-detail")
+    source = SourceRefSerializer(read_only=True)
+
+    class Meta:
+        model = Citation
+        fields = ["id", "url", "quote", "note", "source"]
+        read_only_fields = fields
+
+
+class MeetingParticipationSerializer(serializers.ModelSerializer):
+    """A nation's part in a meeting, as listed on the meeting."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:participation-detail")
+    nation = NationRefSerializer(read_only=True)
+
+    class Meta:
+        model = Participation
+        fields = ["id", "url", "nation", "role"]
+        read_only_fields = fields
