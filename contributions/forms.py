@@ -1,0 +1,110 @@
+"""Form pieces the lists share: reading several values from one parameter, the paging and download
+options, the orderings each list offers, and a checkbox widget that shows how many rows each option
+would give."""
+
+from django import forms
+
+from . import pagination
+
+
+def split_values(values, normalize=str):
+    """Flatten repeated and comma-separated values into one list."""
+    if not values:
+        return values
+    if isinstance(values, str):
+        values = [values]
+    return [normalize(part.strip()) for value in values for part in str(value).split(",") if part.strip()]
+
+
+class CheckboxesWithCounts(forms.CheckboxSelectMultiple):
+    """A checkbox per choice, ticked from the URL's values (repeated or comma-separated), each with a count.
+
+    Set `counts` ({value: n}) to show a count beside every option; set `choices` to offer only some
+    options (a facet lists what the other filters leave). A value the URL asks for that no option has,
+    such as a mistyped code, still gets a ticked box, so the form can be corrected.
+    """
+
+    template_name = "contributions/widgets/checkboxes.html"
+
+    def __init__(self, attrs=None, choices=(), lowercase=False, noun="matching"):
+        super().__init__(attrs, choices)
+        self.lowercase = lowercase
+        self.noun = noun
+        self.counts = None
+
+    def value_from_datadict(self, data, files, name):
+        getter = getattr(data, "getlist", None)
+        return split_values(getter(name) if getter else data.get(name)) or []
+
+    def key(self, value):
+        value = str(value)
+        return value.lower() if self.lowercase else value
+
+    def get_context(self, name, value, attrs):
+        context = forms.Widget.get_context(self, name, value, attrs)
+        ticked = [self.key(v) for v in context["widget"]["value"]]
+        options = []
+        for choice, label in self.choices:
+            key = self.key(choice)
+            count = None if self.counts is None else self.counts.get(key, 0)
+            options.append({"value": key, "label": label, "checked": key in ticked, "count": count})
+        offered = {option["value"] for option in options}
+        for key in dict.fromkeys(ticked):
+            if key not in offered:
+                options.append({"value": key, "label": key.upper() if self.lowercase else key, "checked": True})
+                options[-1]["count"] = None if self.counts is None else 0
+        context["widget"].update(options=options, noun=self.noun)
+        return context
+
+    def format_value(self, value):
+        if value is None:
+            return []
+        return [str(v) for v in (value if isinstance(value, list | tuple) else [value])]
+
+
+class ListOptionsForm(forms.Form):
+    """Paging and download format: not filters, but checked as strictly. Sizes above the largest are capped."""
+
+    page = forms.IntegerField(required=False, min_value=1, label="Page")
+    page_size = forms.CharField(required=False, label="Rows per page")
+    format = forms.ChoiceField(
+        required=False, choices=[("html", "Web page"), ("csv", "CSV"), ("json", "JSON")], label="Format"
+    )
+
+    def clean_page_size(self):
+        raw = self.cleaned_data["page_size"]
+        try:
+            return pagination.page_size(raw or None)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def page_sizes(self):
+        """The sizes offered; a size typed into the address is offered too, so submitting keeps it."""
+        size = self.cleaned_data.get("page_size") if self.is_valid() else None
+        return sorted({*pagination.PAGE_SIZES, size}) if size else pagination.PAGE_SIZES
+
+
+CONTRIBUTION_ORDERINGS = [
+    ("", "Earliest first"),
+    ("-announced", "Latest first"),
+    ("nation", "Nation, A to Z"),
+    ("-nation", "Nation, Z to A"),
+    ("category", "Category"),
+    ("status", "Status"),
+    ("-quantity", "Largest quantity"),
+    ("-amount", "Largest amount"),
+]
+NATION_ORDERINGS = [
+    ("", "Name, A to Z"),
+    ("-name", "Name, Z to A"),
+    ("role", "Role"),
+    ("joined", "Date joined"),
+    ("-contributions", "Most contributions first"),
+]
+MEETING_ORDERINGS = [
+    ("", "Date, earliest first"),
+    ("-date", "Date, latest first"),
+    ("title", "Title"),
+    ("kind", "Kind"),
+]
+OFFICIAL_ORDERINGS = [("", "Name, A to Z"), ("-name", "Name, Z to A"), ("nation", "Nation")]

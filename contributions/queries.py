@@ -1,0 +1,150 @@
+"""Aggregate queries: counts by category and status, facets, the summary, the matrix and the home
+page's totals. The pages and the API both read these; each grouping over many rows is cached under
+the data version (cache.py), so it costs one query until the next write.
+"""
+
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+
+from . import cache
+from .models import (
+    CITATION_TARGETS,
+    STATUS_ORDER,
+    CapabilityRequest,
+    Category,
+    Contribution,
+    Nation,
+    Official,
+    Source,
+)
+
+
+def count_of(model, field):
+    """A correlated COUNT. Unlike Count() over joins, several on one query do not multiply each other's rows."""
+    rows = model.objects.filter(**{field: OuterRef("pk")}).order_by().values(field)
+    return Coalesce(Subquery(rows.annotate(n=Count("*")).values("n")), 0)
+
+
+def grouped(name, queryset, *fields):
+    """{(field values...): n} over the queryset's rows, one GROUP BY, cached until the next write."""
+    rows = queryset.order_by().values_list(*fields).annotate(n=Count("*"))
+    return {tuple(row[:-1]): row[-1] for row in cache.versioned(name, rows, lambda: list(rows))}
+
+
+def status_counts(contributions):
+    """{(category, status): n} for these contributions."""
+    return grouped("status-counts", contributions, "category", "status")
+
+
+def by_category(counts):
+    """{category: {status: n}} from status_counts(), in the order the categories are defined."""
+    rows = {}
+    for (category, status), n in counts.items():
+        rows.setdefault(category, {})[status] = n
+    return {value: rows[value] for value in Category.values if value in rows}
+
+
+def status_totals(counts):
+    """{status: n} from status_counts(), in the order a stack of statuses reads."""
+    totals = dict.fromkeys(STATUS_ORDER, 0)
+    for (_, status), n in counts.items():
+        totals[status] += n
+    return totals
+
+
+def by_nation_and_status():
+    """[(code, name, {status: n})] per nation with contributions, the nations with most first."""
+    counts = grouped("nation-status", Contribution.objects.all(), "nation__country", "nation__name", "status")
+    rows = {}
+    for (code, name, status), n in counts.items():
+        rows.setdefault((code, name), {})[status] = n
+    result = [(code, name, statuses) for (code, name), statuses in rows.items()]
+    result.sort(key=lambda row: (-sum(row[2].values()), row[1]))
+    return result
+
+
+def record_totals():
+    """How many nations, officials, sources and capability requests there are: the home page's figures."""
+    return {
+        "nation_count": Nation.objects.count(),
+        "official_count": Official.objects.count(),
+        "source_count": Source.objects.count(),
+        "request_count": CapabilityRequest.objects.count(),
+    }
+
+
+def facets(filterset):
+    """Nation, category and status counts, each over the rows that all the *other* filters select.
+
+    Counting a facet under its own filter would show zero beside every option not yet ticked.
+    Returns {"nation": {code: (name, n)}, "category": {value: n}, "status": {value: n}}.
+    """
+    rows = filterset.queryset_without("nation")
+    nations = {
+        code.lower(): (name, n) for (code, name), n in grouped("facet", rows, "nation__country", "nation__name").items()
+    }
+    # A ticked nation that the other filters leave empty still needs its box, to be unticked.
+    for nation in filterset.form.cleaned_data.get("nation") or []:
+        nations.setdefault(nation.slug, (nation.name, 0))
+    return {
+        "nation": nations,
+        "category": {k[0]: n for k, n in grouped("facet", filterset.queryset_without("category"), "category").items()},
+        "status": {k[0]: n for k, n in grouped("facet", filterset.queryset_without("status"), "status").items()},
+    }
+
+
+def categories_given():
+    """{nation id: set of categories it has contributed in}."""
+    given = {}
+    for nation_id, category in Contribution.objects.order_by().values_list("nation_id", "category").distinct():
+        given.setdefault(nation_id, set()).add(category)
+    return given
+
+
+def summary(contributions):
+    """[(nation, category, status, n)] for the API's summary, by nation name, category and status.
+
+    Grouped by the nation's id alone, a million rows are read off the (nation, category, status) index
+    in order; grouping by the nation's name as well would join and sort them all first.
+    """
+    counts = (
+        contributions.order_by()
+        .values_list("nation_id", "category", "status")
+        .annotate(count=Count("*"))
+        .order_by("nation_id", "category", "status")
+    )
+    rows = list(counts)
+    nations = Nation.objects.only("country", "name").in_bulk({nation_id for nation_id, *_ in rows})
+    cells = [(nations[nation_id], category, status, n) for nation_id, category, status, n in rows]
+    return sorted(cells, key=lambda cell: (cell[0].name, cell[0].pk, cell[1], cell[2]))
+
+
+def matrix_cells():
+    """{(nation id, category): {"total", "statuses": {status: n}, "capabilities": {capability: n}}}."""
+    cells = {}
+    fields = ("nation_id", "category", "capability", "status")
+    for (nation_id, category, capability, status), n in grouped("matrix", Contribution.objects.all(), *fields).items():
+        cell = cells.setdefault((nation_id, category), {"total": 0, "statuses": {}, "capabilities": {}})
+        cell["total"] += n
+        cell["statuses"][status] = cell["statuses"].get(status, 0) + n
+        if capability:
+            cell["capabilities"][capability] = cell["capabilities"].get(capability, 0) + n
+    return cells
+
+
+def offers_by_capability(capabilities):
+    """{capability: [contributions offering it]}, by nation name and date."""
+    offers = Contribution.objects.filter(capability__in=capabilities).select_related("nation")
+    offered = {}
+    for contribution in offers.order_by("nation__name", "announced", "pk"):
+        offered.setdefault(contribution.capability, []).append(contribution)
+    return offered
+
+
+def citations_by_kind(sources):
+    """Annotate each source with how many distinct records of each kind its citations support.
+
+    Distinct records, not citations: three quotes about one contribution support one contribution.
+    """
+    counts = {f"{kind}_count": Count(f"citations__{kind}", distinct=True) for kind in CITATION_TARGETS}
+    return sources.annotate(citation_count=Count("citations", distinct=True), **counts)

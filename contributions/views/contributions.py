@@ -1,0 +1,133 @@
+"""The main research list of contributions, its downloads, and a contribution's page."""
+
+from django.core.paginator import EmptyPage
+from django.shortcuts import get_object_or_404, render
+
+from .. import queries, tables
+from ..cache import cached_page
+from ..exports import stream_table
+from ..filters import ContributionFilter
+from ..forms import CONTRIBUTION_ORDERINGS, ListOptionsForm
+from ..models import (
+    STATUS_ORDER,
+    Capability,
+    CapabilityRequest,
+    Category,
+    Contribution,
+    ContributionStatus,
+    Official,
+)
+from ..pagination import CachedCountPaginator, count_limit
+from .helpers import contributions_url, form_errors, offer_only, show_counts, sort_headers, url_without
+
+
+@cached_page
+def contribution_list(request):
+    """The main research list: filters, facet counts, sorting, paging, and the same rows as CSV or JSON."""
+    # Queries, with no filter given: meetings and officials for the form (2); the data version (1); a count
+    # per facet (3) and the total (1), each cached until the next write; the page of rows and their
+    # citations (2). Each nation, meeting or official parameter adds one query to check its values.
+    filterset = ContributionFilter(request.GET, queryset=Contribution.objects.all())
+    options = ListOptionsForm(request.GET)
+    form = filterset.form
+    offer_only(form, "status", [(s, ContributionStatus(s).label) for s in STATUS_ORDER])
+    offer_only(form, "official", [(o.slug, o.name) for o in Official.objects.all()])
+    context = {
+        "filterset": filterset,
+        "q": request.GET.get("q", ""),
+        "announced_after": request.GET.get("announced_after", ""),
+        "announced_before": request.GET.get("announced_before", ""),
+        "orderings": CONTRIBUTION_ORDERINGS,
+        "ordering": request.GET.get("ordering", ""),
+        "page_sizes": options.page_sizes(),
+        "page_size": request.GET.get("page_size", str(options.fields["page_size"].initial or 50)),
+    }
+    if not (filterset.is_valid() and options.is_valid()):
+        return invalid_contribution_list(request, context, filterset, options)
+
+    rows = filterset.qs.with_related()
+    download = options.cleaned_data["format"]
+    if download in ("csv", "json"):
+        return stream_table(tables.CONTRIBUTIONS, rows, download, f"contributions.{download}")
+
+    paginator = CachedCountPaginator(rows, options.cleaned_data["page_size"], count_limit=count_limit(request.GET))
+    number = options.cleaned_data["page"] or 1
+    try:
+        page = paginator.page(number)
+    except EmptyPage:
+        pages = f"{paginator.num_pages} page" + ("s" if paginator.num_pages != 1 else "")
+        options.add_error("page", f"There is no page {number}: these results fill {pages}.")
+        return invalid_contribution_list(request, context, filterset, options)
+
+    facets = queries.facets(filterset)
+    nations = sorted(facets["nation"].items(), key=lambda item: item[1][0])
+    show_counts(form, "nation", {code: n for code, (_, n) in nations}, [(code, name) for code, (name, _) in nations])
+    show_counts(form, "category", facets["category"])
+    show_counts(form, "status", facets["status"])
+    context.update(
+        {
+            "page": page,
+            "paginator": paginator,
+            "chips": filter_chips(request, filterset),
+            "sort": sort_headers(
+                request, context["ordering"], ["announced", "nation", "category", "status", "quantity"], "announced"
+            ),
+            "csv_url": url_for_download(request, "csv"),
+            "json_url": url_for_download(request, "json"),
+        }
+    )
+    return render(request, "contributions/contribution_list.html", context)
+
+
+def invalid_contribution_list(request, context, filterset, options):
+    # Invalid filters select nothing, so the options go without counts; every nation is offered.
+    context["errors"] = form_errors(filterset.form, options)
+    context["field_errors"] = {**filterset.form.errors, **options.errors}
+    return render(request, "contributions/contribution_list.html", context, status=400)
+
+
+def filter_chips(request, filterset):
+    """The active filters in words, each with a link that drops it."""
+    data = filterset.form.cleaned_data
+    chips = []
+    for nation in data.get("nation") or []:
+        chips.append(("Nation", nation.name, url_without(request, "nation", nation.slug)))
+    for name, choices in (("category", Category), ("capability", Capability), ("status", ContributionStatus)):
+        for value in data.get(name) or []:
+            chips.append((name.capitalize(), choices(value).label, url_without(request, name, value)))
+    for meeting in data.get("meeting") or []:
+        chips.append(("Meeting", meeting.title, url_without(request, "meeting", meeting.slug)))
+    for official in data.get("official") or []:
+        chips.append(("Official", official.name, url_without(request, "official", official.slug)))
+    for name in ("announced_after", "announced_before"):
+        if data.get(name):
+            chips.append((filterset.filters[name].label, request.GET[name], url_without(request, name)))
+    if data.get("q", "").strip():
+        chips.append(("Text", f"“{data['q'].strip()}”", url_without(request, "q")))
+    return [{"what": what, "value": value, "url": url} for what, value, url in chips]
+
+
+def url_for_download(request, kind):
+    # Every matching row, not only this page: paging is for reading, the download is for working with.
+    params = request.GET.copy()
+    for name in ("page", "page_size", "format"):
+        params.pop(name, None)
+    params["format"] = kind
+    return "?" + params.urlencode()
+
+
+def contribution_detail(request, pk):
+    # Queries: the contribution with its nation, meeting and official (1); its citations (1);
+    # the requests for the same capability (1).
+    contribution = get_object_or_404(Contribution.objects.with_related(), pk=pk)
+    requests = []
+    if contribution.capability:
+        requests = list(
+            CapabilityRequest.objects.filter(capability=contribution.capability).select_related("requested_by")
+        )
+    context = {
+        "contribution": contribution,
+        "requests": requests,
+        "same_kind_url": contributions_url(nation=contribution.nation.slug, category=contribution.category),
+    }
+    return render(request, "contributions/contribution_detail.html", context)

@@ -1,0 +1,115 @@
+"""Meetings and sources: their lists and pages."""
+
+from django.db.models import Exists, OuterRef, Prefetch
+from django.shortcuts import get_object_or_404, render
+
+from .. import queries
+from ..filters import MeetingFilter
+from ..forms import MEETING_ORDERINGS
+from ..models import (
+    CapabilityRequest,
+    Contribution,
+    Figure,
+    Meeting,
+    Nation,
+    Participation,
+    Source,
+)
+from .helpers import CITATION_KINDS, MEETING_LEGEND, cited, form_errors, group_figures, offer_only
+
+
+def meeting_list(request):
+    # Queries: the filtered meetings with their host and counts (1); the nations for the form (1).
+    # A nation parameter adds one query to check its codes.
+    filterset = MeetingFilter(request.GET, queryset=Meeting.objects.select_related("host"))
+    attended = Nation.objects.filter(Exists(Participation.objects.filter(nation=OuterRef("pk"))))
+    offer_only(filterset.form, "nation", [(n.slug, n.name) for n in attended])
+    context = {
+        "filterset": filterset,
+        "q": request.GET.get("q", ""),
+        "date_after": request.GET.get("date_after", ""),
+        "date_before": request.GET.get("date_before", ""),
+        "orderings": MEETING_ORDERINGS,
+        "ordering": request.GET.get("ordering", ""),
+    }
+    if not filterset.is_valid():
+        context["errors"] = form_errors(filterset.form)
+        return render(request, "contributions/meeting_list.html", context, status=400)
+    meetings = filterset.qs.annotate(
+        nation_count=queries.count_of(Participation, "meeting"),
+        contribution_count=queries.count_of(Contribution, "meeting"),
+        request_count=queries.count_of(CapabilityRequest, "meeting"),
+    )
+    context["meetings"] = list(meetings)
+    context["timeline"] = [{"date": m.date, "css": f"meeting-{m.status}"} for m in context["meetings"]]
+    context["timeline_legend"] = MEETING_LEGEND
+    return render(request, "contributions/meeting_list.html", context)
+
+
+def meeting_detail(request, slug):
+    # Queries: the meeting and host (1); its nations and their citations (2); its figures and their
+    # citations (2); its officials (1); its pledges and their citations (2); its capability requests
+    # and their citations (2); its own citations (1).
+    participations = Participation.objects.select_related("nation").prefetch_related(cited())
+    meeting = get_object_or_404(
+        Meeting.objects.select_related("host").prefetch_related(Prefetch("participations", queryset=participations)),
+        slug=slug,
+    )
+    figures = meeting.figures.with_disputes().prefetch_related(cited())
+    context = {
+        "meeting": meeting,
+        "figure_groups": group_figures(figures),
+        "officials": list(meeting.officials.select_related("nation")),
+        "contributions": list(meeting.contributions.with_related()),
+        "requests": list(
+            meeting.capability_requests.select_related("requested_by", "official").prefetch_related(cited())
+        ),
+        "citations": list(meeting.citations.select_related("source")),
+    }
+    return render(request, "contributions/meeting_detail.html", context)
+
+
+def source_list(request):
+    # Queries: the sources, each with its citations counted by the kind of record they support (1).
+    sources = list(queries.citations_by_kind(Source.objects.all()).order_by("published", "slug"))
+    for source in sources:
+        source.kinds = []
+        for kind, (_, one, several) in CITATION_KINDS.items():
+            count = getattr(source, f"{kind}_count")
+            if count:
+                source.kinds.append({"kind": kind, "count": count, "label": one if count == 1 else several})
+    return render(request, "contributions/source_list.html", {"sources": sources})
+
+
+def source_detail(request, slug):
+    # Queries: the source (1); its citations with the records they support (1); which of those
+    # records are disputed figures (1).
+    source = get_object_or_404(Source, slug=slug)
+    citations = source.citations.select_related(
+        "nation",
+        "official",
+        "meeting",
+        "participation__meeting",
+        "participation__nation",
+        "figure__meeting",
+        "contribution__nation",
+        "capability_request__requested_by",
+    )
+    disputed = set(
+        Figure.objects.with_disputes().filter(citations__source=source, disputed=True).values_list("pk", flat=True)
+    )
+    groups = {kind: {} for kind in CITATION_KINDS}
+    for citation in citations:
+        kind, record = citation.target_type, citation.target
+        entry = groups[kind].setdefault(record.pk, {"record": record, "citations": []})
+        entry["citations"].append(citation)
+        entry["disputed"] = kind == "figure" and record.pk in disputed
+    context = {
+        "source": source,
+        "groups": [
+            {"kind": kind, "label": CITATION_KINDS[kind][0], "records": list(records.values())}
+            for kind, records in groups.items()
+            if records
+        ],
+    }
+    return render(request, "contributions/source_detail.html", context)

@@ -1,0 +1,131 @@
+"""Nations and officials: their lists and profiles."""
+
+from django.db.models import Exists, OuterRef
+from django.shortcuts import get_object_or_404, redirect, render
+
+from .. import queries
+from ..cache import cached_page
+from ..filters import NationFilter, OfficialFilter, split_values
+from ..forms import NATION_ORDERINGS, OFFICIAL_ORDERINGS
+from ..models import (
+    STATUS_ORDER,
+    CapabilityRequest,
+    Category,
+    Citation,
+    Contribution,
+    ContributionStatus,
+    Meeting,
+    Nation,
+    Official,
+    Participation,
+)
+from .helpers import (
+    PROFILE_CONTRIBUTIONS,
+    category_bars,
+    cited,
+    contributions_url,
+    form_errors,
+    group_by_category,
+    offer_only,
+    sort_headers,
+)
+
+
+@cached_page
+def nation_list(request):
+    # Queries: the data version, which keys the cached page (1); the filtered nations with their counts (1);
+    # which categories each has contributed (1).
+    # Meta.ordering does not apply to a query with GROUP BY, which with_counts() adds.
+    filterset = NationFilter(request.GET, queryset=Nation.objects.with_counts().order_by("name"))
+    context = {"filterset": filterset, "orderings": NATION_ORDERINGS, "ordering": request.GET.get("ordering", "")}
+    if not filterset.is_valid():
+        context["errors"] = form_errors(filterset.form)
+        return render(request, "contributions/nation_list.html", context, status=400)
+
+    nations = list(filterset.qs.annotate(meeting_count=queries.count_of(Participation, "nation")))
+    given = queries.categories_given()
+    for nation in nations:
+        nation.categories = [
+            {"value": value, "label": label, "url": contributions_url(nation=nation.slug, category=value)}
+            for value, label in Category.choices
+            if value in given.get(nation.pk, ())
+        ]
+    context["nations"] = nations
+    context["sort"] = sort_headers(request, context["ordering"], ["name", "role", "joined", "contributions"], "name")
+    return render(request, "contributions/nation_list.html", context)
+
+
+@cached_page
+def nation_detail(request, iso2):
+    if iso2 != iso2.lower():
+        return redirect("nation-detail", iso2=iso2.lower(), permanent=True)
+    # Queries: the nation (1) and its citations (1); the data version (1) and, until the next write, its
+    # contributions counted by category and status (1); the first of its contributions and their citations
+    # (2); its meetings (1); its officials (1); the capabilities it asked others for (1).
+    nation = get_object_or_404(Nation.objects.prefetch_related(cited()), country=iso2.upper())
+    counts = queries.status_counts(nation.contributions.all())
+    # A leading nation has hundreds of thousands of rows at scale: the profile lists the first ones, counts
+    # them all, and links to the full list.
+    contributions = list(nation.contributions.with_related()[:PROFILE_CONTRIBUTIONS])
+    participations = list(nation.participations.select_related("meeting").order_by("meeting__date"))
+    statuses = {c.status for c in contributions}
+    context = {
+        "nation": nation,
+        "groups": group_by_category(contributions, counts),
+        "contributions": contributions,
+        "contribution_count": sum(counts.values()),
+        "chart": category_bars(counts, nation=nation.slug),
+        "timeline": [
+            {"date": c.announced, "css": f"status-{c.status}"} for c in contributions if c.announced is not None
+        ]
+        + [{"date": p.meeting.date, "css": "meeting"} for p in participations],
+        "timeline_legend": [(f"status-{s}", ContributionStatus(s).label) for s in STATUS_ORDER if s in statuses]
+        + [("meeting", "Meeting attended")],
+        "participations": participations,
+        "officials": list(nation.officials.all()),
+        "requests": list(nation.capability_requests.select_related("meeting", "official")),
+        "list_url": contributions_url(nation=nation.slug),
+    }
+    return render(request, "contributions/nation_detail.html", context)
+
+
+def official_list(request):
+    # Queries: the filtered officials with their nation and counts (1); the nations for the form (1).
+    # A nation parameter adds one query to check its codes.
+    filterset = OfficialFilter(request.GET, queryset=Official.objects.select_related("nation"))
+    serving = Nation.objects.filter(Exists(Official.objects.filter(nation=OuterRef("pk"))))
+    offer_only(filterset.form, "nation", [(n.slug, n.name) for n in serving])
+    context = {
+        "filterset": filterset,
+        "q": request.GET.get("q", ""),
+        "orderings": OFFICIAL_ORDERINGS,
+        "ordering": request.GET.get("ordering", ""),
+    }
+    if not filterset.is_valid():
+        context["errors"] = form_errors(filterset.form)
+        return render(request, "contributions/official_list.html", context, status=400)
+    officials = filterset.qs.annotate(
+        contribution_count=queries.count_of(Contribution, "official"),
+        meeting_count=queries.count_of(Meeting.officials.through, "official"),
+        quote_count=queries.count_of(Citation, "official"),
+        request_count=queries.count_of(CapabilityRequest, "official"),
+    )
+    context["officials"] = list(officials)
+    return render(request, "contributions/official_list.html", context)
+
+
+def official_detail(request, slug):
+    # Queries: the official and nation (1); their meetings (1); their contributions and citations (2);
+    # the capabilities they asked for, and citations (2); their quotes (1).
+    official = get_object_or_404(Official.objects.select_related("nation"), slug=slug)
+    context = {
+        "official": official,
+        "variants": split_values(official.name_variants),
+        "meetings": list(official.meetings.select_related("host")),
+        "contributions": list(official.contributions.with_related()),
+        "requests": list(
+            official.capability_requests.select_related("requested_by", "meeting").prefetch_related(cited())
+        ),
+        "citations": list(official.citations.select_related("source")),
+    }
+    return render(request, "contributions/official_detail.html", context)

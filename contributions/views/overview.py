@@ -1,0 +1,136 @@
+"""The overview pages: the home page, the capability matrix, and the health and error answers."""
+
+from django.db import DatabaseError, connection
+from django.db.models import Exists, OuterRef
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from .. import queries
+from ..cache import cached_page
+from ..models import (
+    STATUS_ORDER,
+    Capability,
+    CapabilityRequest,
+    Category,
+    Contribution,
+    ContributionStatus,
+    Figure,
+    Meeting,
+    Nation,
+)
+from .helpers import MEETING_LEGEND, category_bars, cited, contributions_url, group_figures
+
+STATUS_SHORT = {
+    "delivered": "delivered",
+    "pledged": "pledged",
+    "under_consideration": "considering",
+    "requested": "requested",
+    "unlikely": "unlikely",
+    "declined": "declined",
+}
+
+
+@never_cache
+def healthz(request):
+    """Liveness and database check for load balancers and the Docker HEALTHCHECK."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@cached_page
+def home(request):
+    # Queries: the data version, which keys the cached page (1); nations, officials, sources, requests
+    # counted (4); contributions by category and status (1), by nation and status (1); meetings (1);
+    # coalition-wide figures and their citations (2).
+    counts = queries.status_counts(Contribution.objects.all())
+    totals = queries.status_totals(counts)
+    nation_chart = [
+        {"label": name, "url": contributions_url(nation=code.lower()), "counts": statuses}
+        for code, name, statuses in queries.by_nation_and_status()
+    ]
+    meetings = list(Meeting.objects.all())
+    figures = Figure.objects.with_disputes().filter(meeting=None).prefetch_related(cited())
+    context = {
+        **queries.record_totals(),
+        "contribution_count": sum(totals.values()),
+        "statuses": [
+            {"value": s, "label": ContributionStatus(s).label, "count": totals[s], "url": contributions_url(status=s)}
+            for s in STATUS_ORDER
+        ],
+        "meetings": meetings,
+        "held_count": sum(1 for m in meetings if m.status == Meeting.Status.HELD),
+        "meetings_timeline": [{"date": m.date, "css": f"meeting-{m.status}"} for m in meetings],
+        "meetings_legend": MEETING_LEGEND,
+        "category_chart": category_bars(counts),
+        # The fifteen with most contributions; the matrix has them all.
+        "nation_chart": nation_chart[:15],
+        "nation_chart_total": len(nation_chart),
+        "figure_groups": group_figures(figures),
+    }
+    return render(request, "contributions/home.html", context)
+
+
+@cached_page
+def matrix(request):
+    """Nations against categories, and what was requested against what was offered, capability by capability."""
+    # Queries: the data version, which keys the cached page (1); contributions counted by nation, category,
+    # capability and status (1); the nations with contributions (1); the capability requests and their
+    # citations (2); the contributions offering a requested capability (1).
+    cells = queries.matrix_cells()
+    categories = [(value, label) for value, label in Category.choices if any(key[1] == value for key in cells)]
+    table = []
+    for nation in Nation.objects.filter(Exists(Contribution.objects.filter(nation=OuterRef("pk")))):
+        row = {"nation": nation, "cells": []}
+        for value, label in categories:
+            cell = cells.get((nation.pk, value))
+            if cell:
+                cell = {
+                    "total": cell["total"],
+                    "statuses": [
+                        {"value": s, "label": STATUS_SHORT[s], "count": cell["statuses"][s]}
+                        for s in STATUS_ORDER
+                        if s in cell["statuses"]
+                    ],
+                    "capabilities": [Capability(c).label for c in cell["capabilities"]],
+                    "lead": next(s for s in STATUS_ORDER if s in cell["statuses"]),
+                    "url": contributions_url(nation=nation.slug, category=value),
+                }
+            row["cells"].append({"category": label, "data": cell})
+        table.append(row)
+
+    requests = list(
+        CapabilityRequest.objects.select_related("requested_by", "official", "meeting").prefetch_related(cited())
+    )
+    offered = queries.offers_by_capability(CapabilityRequest.objects.values("capability"))
+    asked = {}
+    for capability_request in requests:
+        asked.setdefault(capability_request.capability, []).append(capability_request)
+    matches = [
+        {
+            "capability": capability,
+            "label": Capability(capability).label,
+            "requests": items,
+            "offers": offered.get(capability, []),
+            "url": contributions_url(capability=capability),
+        }
+        for capability, items in asked.items()
+    ]
+    context = {
+        "categories": categories,
+        "table": table,
+        "matches": matches,
+        "statuses": [(s, ContributionStatus(s).label) for s in STATUS_ORDER],
+    }
+    return render(request, "contributions/matrix.html", context)
+
+
+def server_error(request):
+    """The 500 page, static so it cannot fail itself; API clients get JSON. Neither says what went wrong."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Server error. The problem has been logged."}, status=500)
+    return render(request, "500.html", status=500)
