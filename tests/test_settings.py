@@ -22,7 +22,8 @@ def load_settings(**env):
         "print(json.dumps({'debug': settings.DEBUG, 'engine': db['ENGINE'], 'name': str(db['NAME']), "
         "'health': db['CONN_HEALTH_CHECKS'], 'age': db['CONN_MAX_AGE'], 'hosts': settings.ALLOWED_HOSTS, "
         "'origins': settings.CSRF_TRUSTED_ORIGINS, 'options': db.get('OPTIONS', {}), "
-        "'anon_rate': settings.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']['anon']}))"
+        "'anon_rate': settings.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']['anon'], "
+        "'redis_url': settings.REDIS_URL, 'cache': settings.CACHES['default']}))"
     )
     return subprocess.run(
         [sys.executable, "-c", f"import os; os.environ['DJANGO_SETTINGS_MODULE']='coalition.settings'; {code}"],
@@ -151,3 +152,24 @@ def test_startup_fails_without_a_secret_key_in_the_environment_or_the_dotenv_fil
 def test_a_missing_dotenv_file_is_not_an_error(tmp_path):
     result = load_settings(DOTENV_PATH=str(tmp_path / "absent.env"), DEBUG="true")
     assert result.returncode == 0, result.stderr
+
+
+def test_redis_url_selects_the_redis_cache_backend():
+    import json
+
+    result = load_settings(DEBUG="true", REDIS_URL="redis://cache.internal:6379/1")
+    assert result.returncode == 0, result.stderr
+    settings = json.loads(result.stdout)
+    assert settings["redis_url"] == "redis://cache.internal:6379/1"
+    assert settings["cache"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert settings["cache"]["LOCATION"] == "redis://cache.internal:6379/1"
+
+
+def test_without_redis_url_each_process_keeps_its_own_memory_cache():
+    import json
+
+    result = load_settings(DEBUG="true")
+    assert result.returncode == 0, result.stderr
+    settings = json.loads(result.stdout)
+    assert settings["redis_url"] == ""
+    assert settings["cache"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
