@@ -156,8 +156,9 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 
-# Where verify_citations and the data tests look for the article texts.
-SOURCES_DIR = Path(os.environ.get("SOURCES_DIR", BASE_DIR.parent / "shared" / "sources"))
+# Where verify_citations and the data tests look for the article texts. A relative path (as in .env)
+# is taken from the project folder, so it means the same whichever folder a command runs in.
+SOURCES_DIR = BASE_DIR / os.environ.get("SOURCES_DIR", BASE_DIR.parent / "shared" / "sources")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -10,7 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def load_settings(**env):
+def load_settings(cwd=ROOT, **env):
     """Import the settings in a clean interpreter with exactly this environment.
 
     No .env is read unless DOTENV_PATH names one: a developer's own .env must not change the outcome.
@@ -23,11 +23,11 @@ def load_settings(**env):
         "'health': db['CONN_HEALTH_CHECKS'], 'age': db['CONN_MAX_AGE'], 'hosts': settings.ALLOWED_HOSTS, "
         "'origins': settings.CSRF_TRUSTED_ORIGINS, 'options': db.get('OPTIONS', {}), "
         "'anon_rate': settings.REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']['anon'], "
-        "'redis_url': settings.REDIS_URL, 'cache': settings.CACHES['default']}))"
+        "'redis_url': settings.REDIS_URL, 'cache': settings.CACHES['default'], 'sources': str(settings.SOURCES_DIR)}))"
     )
     return subprocess.run(
         [sys.executable, "-c", f"import os; os.environ['DJANGO_SETTINGS_MODULE']='coalition.settings'; {code}"],
-        cwd=ROOT,
+        cwd=cwd,
         env=clean,
         capture_output=True,
         text=True,
@@ -173,3 +173,13 @@ def test_without_redis_url_each_process_keeps_its_own_memory_cache():
     settings = json.loads(result.stdout)
     assert settings["redis_url"] == ""
     assert settings["cache"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+
+
+def test_a_relative_sources_dir_is_taken_from_the_project_folder_wherever_a_command_runs(tmp_path):
+    import json
+
+    dotenv = write_dotenv(tmp_path, "SOURCES_DIR=../shared/sources\n")
+    result = load_settings(cwd=tmp_path, PYTHONPATH=str(ROOT), DOTENV_PATH=dotenv, DEBUG="true")
+    assert result.returncode == 0, result.stderr
+    sources = Path(json.loads(result.stdout)["sources"])
+    assert sources.resolve() == (ROOT.parent / "shared" / "sources").resolve()
