@@ -81,6 +81,7 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/hadolint Dockerfile
+	$(VENV)/bin/lint-imports
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 
 # Production settings only: a developer's .env (plain HTTP) would fail the check.
