@@ -26,4 +26,5 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["python", "-m", "coalition.healthcheck"]
 
 ENTRYPOINT ["./docker-entrypoint.sh"]
-CMD ["gunicorn", "coalition.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "30", "--access-logfile", "-"]
+# Workers and timeout are in gunicorn.conf.py, which `make run` serves with too.
+CMD ["gunicorn", "coalition.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

@@ -1,4 +1,5 @@
 # Two commands for a fresh machine: `make run` and `make test`. Everything else is plumbing.
+# manage.py and gunicorn read their settings from the .env that `make run` writes (see .env.example).
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
 
@@ -8,12 +9,13 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SOURCES_DIR ?= ../shared/sources
-# Settings for local runs and tests; production reads its own environment.
-DEV_ENV := DEBUG=true
-TEST_ENV := DEBUG=false SECRET_KEY=test-only-not-secret ALLOWED_HOSTS=testserver,localhost,127.0.0.1 \
+# Settings for the tests. DOTENV_PATH=/dev/null: whatever a developer's .env holds, the suite reads none
+# of it (and real environment variables would win over it anyway).
+TEST_ENV := DOTENV_PATH=/dev/null DEBUG=false SECRET_KEY=test-only-not-secret \
+	ALLOWED_HOSTS=testserver,localhost,127.0.0.1 \
 	SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false
 
-.PHONY: run setup test lint check-deploy browser bench backup restore clean
+.PHONY: run dev setup test lint check-deploy browser bench backup restore clean
 
 # Stamp files make re-runs skip what is already installed.
 $(VENV)/.created:
@@ -32,16 +34,42 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PY) -m pip install -q -r requirements-dev.txt
 	@touch $@
 
-setup: $(VENV)/.runtime
-	$(DEV_ENV) $(PY) manage.py migrate --noinput
-	@# Only into a database without the data: a second run must not undo editors' work.
-	$(DEV_ENV) $(PY) manage.py load_curated
-	$(DEV_ENV) $(PY) manage.py setup_editors
-	$(DEV_ENV) $(PY) manage.py collectstatic --noinput -v0
+# This machine's settings, written only when there is no .env: a second run keeps its secret key (and
+# so the editors' sessions) and anything edited in it. Plain HTTP: no HTTPS redirect, cookies without TLS.
+.env:
+	@echo "Writing .env: a new secret key, DEBUG off, SQLite in db.sqlite3, plain HTTP"
+	@set -e; umask 077; \
+	key=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))'); \
+	{ \
+		echo "# Written by make run for this machine only; never commit it. Environment variables win over it."; \
+		echo "SECRET_KEY=$$key"; \
+		echo "DEBUG=false"; \
+		echo "ALLOWED_HOSTS=127.0.0.1,localhost"; \
+		echo "DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3"; \
+		echo "SECURE_SSL_REDIRECT=false"; \
+		echo "SESSION_COOKIE_SECURE=false"; \
+		echo "CSRF_COOKIE_SECURE=false"; \
+		echo "SOURCES_DIR=$(SOURCES_DIR)"; \
+	} > $@.tmp; \
+	mv $@.tmp $@
 
+setup: $(VENV)/.runtime .env
+	$(PY) manage.py migrate --noinput
+	@# Only into a database without the data: a second run must not undo editors' work.
+	$(PY) manage.py load_curated
+	$(PY) manage.py setup_editors
+	@# DEBUG off serves the hashed files this writes (CompressedManifestStaticFilesStorage), via whitenoise.
+	$(PY) manage.py collectstatic --noinput -v0
+
+# What production serves: gunicorn with gunicorn.conf.py, static files from whitenoise, DEBUG off.
 run: setup
-	@echo "Serving the Coalition Contributions Tracker at http://$(HOST):$(PORT)/"
-	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "Serving the Coalition Contributions Tracker at http://$(HOST):$(PORT)/ (gunicorn, DEBUG off)"
+	$(PY) -m gunicorn coalition.wsgi --config gunicorn.conf.py --bind $(HOST):$(PORT) --access-logfile -
+
+# For working on the code: Django's server, which reloads on every change, with DEBUG on.
+dev: setup
+	@echo "Serving the Coalition Contributions Tracker at http://$(HOST):$(PORT)/ (runserver, DEBUG on)"
+	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Debian's Chromium for the browser tests; Playwright's own browser download does not work offline.
 browser:
@@ -53,10 +81,12 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/hadolint Dockerfile
-	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 
+# Production settings only: a developer's .env (plain HTTP) would fail the check.
 check-deploy: $(VENV)/.runtime
-	DEBUG=false SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=coalition.example.org \
+	DOTENV_PATH=/dev/null DEBUG=false SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=coalition.example.org \
 		SECURE_PROXY_SSL_HEADER=true $(PY) manage.py check --deploy --fail-level WARNING
 
 # With CI=true the suite must run on PostgreSQL; elsewhere it falls back to SQLite, and says so.
@@ -87,13 +117,14 @@ bench: $(VENV)/.dev
 	$(PY) bench/run.py $(BENCH_ARGS)
 	$(PY) bench/load.py
 
-# DATABASE_URL chooses the database, as everywhere else; the default is the local SQLite file.
+# DATABASE_URL in the environment chooses the database (pg_dump for PostgreSQL); without it, the
+# settings' own, from the .env: the local SQLite file, as JSON.
 backup: $(VENV)/.runtime
-	@PY=$(PY) $(DEV_ENV) scripts/backup.sh
+	@PY=$(PY) scripts/backup.sh
 
 restore: $(VENV)/.runtime
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/…" >&2; exit 1; }
-	@PY=$(PY) $(DEV_ENV) scripts/restore.sh "$(FILE)"
+	@PY=$(PY) scripts/restore.sh "$(FILE)"
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts db.sqlite3

@@ -1,4 +1,4 @@
-"""Settings for the Coalition Contributions Tracker, read from the environment.
+"""Settings for the Coalition Contributions Tracker, read from the environment and a .env file.
 
 See .env.example for every variable. With DEBUG off, SECRET_KEY is required.
 """
@@ -9,8 +9,15 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# `make run` writes a .env for this machine, so manage.py and gunicorn need no prefix. Real environment
+# variables win over it: production, CI and `make test` set theirs and never depend on a developer's
+# file. DOTENV_PATH names another file (tests point it at their own, or at /dev/null to read none).
+DOTENV_PATH = Path(os.environ.get("DOTENV_PATH") or BASE_DIR / ".env")
+load_dotenv(DOTENV_PATH, override=False)
 
 
 def env_bool(name, default=False):
@@ -143,8 +150,15 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Where verify_citations and the data tests look for the article texts.
-SOURCES_DIR = Path(os.environ.get("SOURCES_DIR", BASE_DIR.parent / "shared" / "sources"))
+# Without REDIS_URL each process keeps its own in-memory cache (Django's default). With it, every
+# gunicorn worker and container shares one cache.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+
+# Where verify_citations and the data tests look for the article texts. A relative path (as in .env)
+# is taken from the project folder, so it means the same whichever folder a command runs in.
+SOURCES_DIR = BASE_DIR / os.environ.get("SOURCES_DIR", BASE_DIR.parent / "shared" / "sources")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
