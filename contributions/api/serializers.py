@@ -121,9 +121,9 @@ def constraint_field(constraint):
     return next(iter(fields)) if len(fields) == 1 else NON_FIELD_ERRORS
 
 
+# Makes a record's serializer its detail shape: the list shape plus the citations that support it.
+# (No docstring: drf-spectacular would give it as the description of every detail component.)
 class Cited(serializers.Serializer):
-    """Makes a record's serializer its detail shape: the list shape plus the citations that support it."""
-
     citations = CitationEmbedSerializer(many=True, read_only=True)
 
     def get_field_names(self, declared_fields, info):
