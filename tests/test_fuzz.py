@@ -29,6 +29,7 @@ from django.http import QueryDict
 from django_countries import countries
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.throttling import AnonRateThrottle
 
@@ -66,6 +67,11 @@ def report_examples(request):
                 for name, count in sorted(EXAMPLES.items()):
                     imported = f" ({IMPORTED[name]} of them imported)" if name in IMPORTED else ""
                     reporter.write_line(f"  {count:6}  {name}{imported}")
+                for method in WRITE_METHODS:
+                    answered = sorted((status, n) for (m, status), n in WRITE_STATUSES.items() if m == method)
+                    if answered:
+                        statuses = ", ".join(f"{n} × {status}" for status, n in answered)
+                        reporter.write_line(f"  write {method} answered: {statuses}")
 
 
 def curated_values(fixture, field):
@@ -275,6 +281,137 @@ def test_an_api_list_answers_any_query_with_json_a_400_or_a_404(anyone, path):
             assert response["Content-Type"] == "application/json", (query, response["Content-Type"])
 
     check()
+
+
+# --- Writes to real records --------------------------------------------------------------------
+# Updates and deletes only get past the lookup for an id that exists, and past If-Match only with the
+# record's current ETag: the examples aim at the curated contributions, and fetch the ETag first.
+
+WRITE_METHODS = ["patch", "put", "delete"]
+# What an editor might send in If-Match: the record's current ETag (fetched with GET), the same one
+# weak, another record's, one made up, "*", or no header at all.
+PRECONDITIONS = ["current", "current", "current", "none", "weak", "another", "made-up", "star"]
+WRITE_VALUES = {
+    "nation": [code.lower() for code in curated_values("nations", "country")] + ["FR", "zz", ""],
+    "category": curated_values("contributions", "category"),
+    "capability": ["", *curated_values("contributions", "capability")],
+    "status": curated_values("contributions", "status"),
+    "description": ["Updated by the fuzzer", ""],
+    "quantity": ["6", "38", "0", "-1"],
+    "quantity_before": ["12", "-1"],
+    "unit": ["", "aircraft", "personnel"],
+    "amount": ["1000000.00", "NaN", "1E+400", "-5"],
+    "currency": ["", "USD", "EUR"],
+    "amount_basis": ["", "one_off", "per_year"],
+    "announced": ["2016-02-11", "2016-02-30"],
+    "announced_precision": ["day", "month", "season", "year"],
+    "meeting": ["", *curated_values("meetings", "slug")],
+    "official": ["", *curated_values("officials", "slug")],
+}
+WRITE_STATUSES = Counter()
+
+
+def writable(contribution):
+    """A contribution as a PUT body: what a GET returns, with related records by key."""
+    return {
+        "nation": contribution.nation.code,
+        "category": contribution.category,
+        "capability": contribution.capability,
+        "status": contribution.status,
+        "description": contribution.description,
+        "quantity": contribution.quantity,
+        "quantity_before": contribution.quantity_before,
+        "unit": contribution.unit,
+        "amount": None if contribution.amount is None else str(contribution.amount),
+        "currency": contribution.currency,
+        "amount_basis": contribution.amount_basis,
+        "announced": None if contribution.announced is None else str(contribution.announced),
+        "announced_precision": contribution.announced_precision,
+        "meeting": contribution.meeting.slug if contribution.meeting else None,
+        "official": contribution.official.slug if contribution.official else None,
+    }
+
+
+def write_value(field):
+    good = st.sampled_from(WRITE_VALUES[field])
+    return st.one_of(good, good, good, st.none(), ANY_TEXT, NUMBERS, DATES, st.integers(-(10**20), 10**20))
+
+
+@st.composite
+def changes(draw):
+    """A few fields set to plausible or arbitrary values: valid changes, and some that must be refused."""
+    fields = draw(st.lists(st.sampled_from(sorted(WRITE_VALUES)), max_size=3, unique=True))
+    return {field: draw(write_value(field)) for field in fields}
+
+
+@pytest.fixture
+def editor_api(curated, editor):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=editor).key}")
+    return client
+
+
+def test_it_fuzzes_updates_and_deletes_of_real_contributions_sent_with_their_etags(editor_api):
+    ids = sorted(Contribution.objects.values_list("pk", flat=True))
+    assert len(ids) == 24
+    missing = max(ids) + 1
+
+    @settings(max_examples=150 * SCALE, **FUZZ)
+    @given(
+        method=st.sampled_from(WRITE_METHODS),
+        # Mostly real records; now and then one that is not there.
+        pk=st.one_of(st.sampled_from(ids), st.sampled_from(ids), st.sampled_from(ids), st.just(missing)),
+        other=st.sampled_from(ids),
+        precondition=st.sampled_from(PRECONDITIONS),
+        body=changes(),
+    )
+    def check(method, pk, other, precondition, body):
+        EXAMPLES[f"write {method} /api/v1/contributions/{{id}}/"] += 1
+        url = f"/api/v1/contributions/{pk}/"
+        # Each example starts from the curated data: whatever it writes or deletes is rolled back.
+        with transaction.atomic():
+            read = editor_api.get(url)
+            assert read.status_code == (404 if pk == missing else 200)
+            etag = read.get("ETag", '"none"')
+            headers = {
+                "current": {"HTTP_IF_MATCH": etag},
+                "none": {},
+                "weak": {"HTTP_IF_MATCH": f"W/{etag}"},
+                "another": {"HTTP_IF_MATCH": editor_api.get(f"/api/v1/contributions/{other}/")["ETag"]},
+                "made-up": {"HTTP_IF_MATCH": '"0123456789abcdef"'},
+                "star": {"HTTP_IF_MATCH": "*"},
+            }[precondition]
+            if method == "put" and pk != missing:
+                body = {**writable(Contribution.objects.get(pk=pk)), **body}
+            if method == "delete":
+                response = editor_api.delete(url, **headers)
+            else:
+                response = getattr(editor_api, method)(url, body, format="json", **headers)
+            status = response.status_code
+            WRITE_STATUSES[(method, status)] += 1
+            assert status in (200, 204, 400, 404, 412), (method, pk, precondition, body, status)
+            stale = precondition in ("weak", "made-up") or (precondition == "another" and other != pk)
+            if pk == missing:
+                assert status == 404
+            else:
+                # If-Match is checked before the body: a stale ETag is a 412 whatever was sent, a current one never.
+                assert (status == 412) == stale, (method, pk, precondition, body, status)
+            if status == 200:
+                assert response["ETag"] == editor_api.get(url)["ETag"]
+            if method == "delete" and status == 204:
+                assert not Contribution.objects.filter(pk=pk).exists()
+            transaction.set_rollback(True)
+
+    check()
+
+    # The fuzzing reached real records: updates and deletes that went through, and ones refused.
+    for method in WRITE_METHODS:
+        answered = {status: n for (m, status), n in WRITE_STATUSES.items() if m == method}
+        reached = sum(n for status, n in answered.items() if status != 404)
+        assert reached >= 20, (method, answered)
+        assert answered.get(204 if method == "delete" else 200, 0) >= 5, (method, answered)
+        assert answered.get(412, 0) >= 3, (method, answered)
+    assert sum(n for (m, status), n in WRITE_STATUSES.items() if m != "delete" and status == 400) >= 5, WRITE_STATUSES
 
 
 # --- The admin's CSV import ---------------------------------------------------------------------
