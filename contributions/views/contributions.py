@@ -34,13 +34,9 @@ def contribution_list(request):
     offer_only(form, "official", [(o.slug, o.name) for o in Official.objects.all()])
     context = {
         "filterset": filterset,
-        "q": request.GET.get("q", ""),
-        "announced_after": request.GET.get("announced_after", ""),
-        "announced_before": request.GET.get("announced_before", ""),
+        "options": options,
         "orderings": CONTRIBUTION_ORDERINGS,
         "ordering": request.GET.get("ordering", ""),
-        "page_sizes": options.page_sizes(),
-        "page_size": request.GET.get("page_size", str(options.fields["page_size"].initial or 50)),
     }
     if not (filterset.is_valid() and options.is_valid()):
         return invalid_contribution_list(request, context, filterset, options)
@@ -82,7 +78,6 @@ def contribution_list(request):
 def invalid_contribution_list(request, context, filterset, options):
     # Invalid filters select nothing, so the options go without counts; every nation is offered.
     context["errors"] = form_errors(filterset.form, options)
-    context["field_errors"] = {**filterset.form.errors, **options.errors}
     return render(request, "contributions/contribution_list.html", context, status=400)
 
 

@@ -26,9 +26,6 @@ def meeting_list(request):
     offer_only(filterset.form, "nation", [(n.slug, n.name) for n in attended])
     context = {
         "filterset": filterset,
-        "q": request.GET.get("q", ""),
-        "date_after": request.GET.get("date_after", ""),
-        "date_before": request.GET.get("date_before", ""),
         "orderings": MEETING_ORDERINGS,
         "ordering": request.GET.get("ordering", ""),
     }

@@ -97,7 +97,6 @@ def official_list(request):
     offer_only(filterset.form, "nation", [(n.slug, n.name) for n in serving])
     context = {
         "filterset": filterset,
-        "q": request.GET.get("q", ""),
         "orderings": OFFICIAL_ORDERINGS,
         "ordering": request.GET.get("ordering", ""),
     }
