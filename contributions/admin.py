@@ -19,17 +19,11 @@ from import_export.forms import ImportForm
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from .models import (
-    CapabilityRequest,
-    Citation,
-    Contribution,
-    Figure,
-    Meeting,
-    Nation,
-    Official,
-    Participation,
-    Source,
-)
+from .models.citations import Citation
+from .models.contributions import CapabilityRequest, Contribution
+from .models.meetings import Figure, Meeting, Participation
+from .models.nations import Nation, Official
+from .models.sources import Source
 from .resources import CitationResource, ContributionResource, NationResource
 
 admin.site.site_header = "Coalition Contributions Tracker"

@@ -11,21 +11,13 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 
 from .forms import CheckboxesWithCounts, split_values
-from .models import (
-    CITATION_TARGETS,
-    Capability,
-    CapabilityRequest,
-    Category,
-    Citation,
-    Contribution,
-    Figure,
-    Meeting,
-    Nation,
-    Official,
-    Participation,
-    Source,
-    parse_id,
-)
+from .models.choices import Capability, Category
+from .models.citations import CITATION_TARGETS, Citation
+from .models.contributions import CapabilityRequest, Contribution
+from .models.keys import parse_id
+from .models.meetings import Figure, Meeting, Participation
+from .models.nations import Nation, Official
+from .models.sources import Source
 
 # Only ISO dates: with the site's en-gb formats, "02/11/2016" would quietly mean 2 November.
 ISO_DATE = ["%Y-%m-%d"]

@@ -7,22 +7,37 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from . import cache
-from .models import (
-    CITATION_TARGETS,
-    STATUS_ORDER,
-    CapabilityRequest,
-    Category,
-    Contribution,
-    Nation,
-    Official,
-    Source,
-)
+from .models.choices import STATUS_ORDER, Category
+from .models.citations import CITATION_TARGETS, Citation
+from .models.contributions import CapabilityRequest, Contribution
+from .models.meetings import Meeting, Participation
+from .models.nations import Nation, Official
+from .models.sources import Source
 
 
 def count_of(model, field):
     """A correlated COUNT. Unlike Count() over joins, several on one query do not multiply each other's rows."""
     rows = model.objects.filter(**{field: OuterRef("pk")}).order_by().values(field)
     return Coalesce(Subquery(rows.annotate(n=Count("*")).values("n")), 0)
+
+
+def meetings_with_counts(meetings):
+    """Annotate how many nations took part in each meeting, and the contributions and requests made there."""
+    return meetings.annotate(
+        nation_count=count_of(Participation, "meeting"),
+        contribution_count=count_of(Contribution, "meeting"),
+        request_count=count_of(CapabilityRequest, "meeting"),
+    )
+
+
+def officials_with_counts(officials):
+    """Annotate each official's contributions, meetings attended, quotes and requests."""
+    return officials.annotate(
+        contribution_count=count_of(Contribution, "official"),
+        meeting_count=count_of(Meeting.officials.through, "official"),
+        quote_count=count_of(Citation, "official"),
+        request_count=count_of(CapabilityRequest, "official"),
+    )
 
 
 def grouped(name, queryset, *fields):

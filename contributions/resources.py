@@ -9,18 +9,12 @@ from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
 from . import tables
-from .models import (
-    CapabilityRequest,
-    Citation,
-    Contribution,
-    Figure,
-    Meeting,
-    Nation,
-    Official,
-    Participation,
-    Source,
-    parse_id,
-)
+from .models.citations import Citation
+from .models.contributions import CapabilityRequest, Contribution
+from .models.keys import parse_id
+from .models.meetings import Figure, Meeting, Participation
+from .models.nations import Nation, Official
+from .models.sources import Source
 
 NEW_OR_EXISTING = "Blank for a new {0}; the id of an existing one to change it."
 

@@ -8,17 +8,11 @@ the CSV files join on values a person can read.
 
 from django.db import models
 
-from .models import (
-    CapabilityRequest,
-    Citation,
-    Contribution,
-    Figure,
-    Meeting,
-    Nation,
-    Official,
-    Participation,
-    Source,
-)
+from .models.citations import Citation
+from .models.contributions import CapabilityRequest, Contribution
+from .models.meetings import Figure, Meeting, Participation
+from .models.nations import Nation, Official
+from .models.sources import Source
 
 # Checked in order: a DateTimeField is also a DateField.
 TYPES = {

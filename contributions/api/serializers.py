@@ -15,17 +15,11 @@ from rest_framework import serializers
 from rest_framework.settings import api_settings
 
 from contributions import tables
-from contributions.models import (
-    CapabilityRequest,
-    Citation,
-    Contribution,
-    Figure,
-    Meeting,
-    Nation,
-    Official,
-    Participation,
-    Source,
-)
+from contributions.models.citations import Citation
+from contributions.models.contributions import CapabilityRequest, Contribution
+from contributions.models.meetings import Figure, Meeting, Participation
+from contributions.models.nations import Nation, Official
+from contributions.models.sources import Source
 
 from .fields import FilteredListField, IdRecordField, RecordField, WebURLField
 from .references import (

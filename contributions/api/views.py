@@ -21,17 +21,11 @@ from simple_history.models import HistoricalRecords
 
 from contributions import cache, filters, queries, tables
 from contributions.exports import stream_csv, stream_table
-from contributions.models import (
-    CapabilityRequest,
-    Citation,
-    Contribution,
-    Figure,
-    Meeting,
-    Nation,
-    Official,
-    Participation,
-    Source,
-)
+from contributions.models.citations import Citation
+from contributions.models.contributions import CapabilityRequest, Contribution
+from contributions.models.meetings import Figure, Meeting, Participation
+from contributions.models.nations import Nation, Official
+from contributions.models.sources import Source
 from contributions.pagination import ContributionPagination
 
 from . import serializers

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django_countries.fields import CountryField
@@ -12,6 +12,10 @@ from .choices import DatePrecision, NationRole, format_date
 
 
 class NationQuerySet(models.QuerySet):
+    def named_by(self, model):
+        """The nations that some row of `model` refers to through its `nation` field."""
+        return self.filter(Exists(model.objects.filter(nation=OuterRef("pk"))))
+
     def with_counts(self):
         """Annotate `contribution_count`. A subquery, not a join with GROUP BY, keeps the default ordering."""
         from .contributions import Contribution

@@ -8,15 +8,9 @@ from ..cache import cached_page
 from ..exports import stream_table
 from ..filters import ContributionFilter
 from ..forms import CONTRIBUTION_ORDERINGS, ListOptionsForm
-from ..models import (
-    STATUS_ORDER,
-    Capability,
-    CapabilityRequest,
-    Category,
-    Contribution,
-    ContributionStatus,
-    Official,
-)
+from ..models.choices import STATUS_ORDER, Capability, Category, ContributionStatus
+from ..models.contributions import CapabilityRequest, Contribution
+from ..models.nations import Official
 from ..pagination import CachedCountPaginator, count_limit
 from .helpers import contributions_url, form_errors, offer_only, show_counts, sort_headers, url_without
 

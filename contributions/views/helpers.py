@@ -2,15 +2,15 @@
 and records grouped for display."""
 
 from django.db.models import Prefetch
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from .. import queries
 from ..filters import split_values
-from ..models import (
-    Category,
-    Citation,
-)
+from ..models.choices import Category
+from ..models.citations import Citation
+from ..models.nations import Nation
 
 PROFILE_CONTRIBUTIONS = 50
 
@@ -43,6 +43,21 @@ def form_errors(*forms_):
             label = field.label if field is not None and field.label else name
             errors.extend((label, message) for message in messages)
     return errors
+
+
+def render_list(request, template, filterset, orderings, rows):
+    """A filtered list page: its 400 page when a filter is invalid, else the context rows(filterset.qs) adds."""
+    context = {"filterset": filterset, "orderings": orderings, "ordering": request.GET.get("ordering", "")}
+    if not filterset.is_valid():
+        context["errors"] = form_errors(filterset.form)
+        return render(request, template, context, status=400)
+    context.update(rows(filterset.qs, context["ordering"]))
+    return render(request, template, context)
+
+
+def offer_nations_of(form, model):
+    """Offer in the nation checkboxes only the nations that some `model` row refers to."""
+    offer_only(form, "nation", [(n.slug, n.name) for n in Nation.objects.named_by(model)])
 
 
 def url_without(request, name, value=None):

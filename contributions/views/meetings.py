@@ -1,46 +1,28 @@
 """Meetings and sources: their lists and pages."""
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 
 from .. import queries
 from ..filters import MeetingFilter
 from ..forms import MEETING_ORDERINGS
-from ..models import (
-    CapabilityRequest,
-    Contribution,
-    Figure,
-    Meeting,
-    Nation,
-    Participation,
-    Source,
-)
-from .helpers import CITATION_KINDS, MEETING_LEGEND, cited, form_errors, group_figures, offer_only
+from ..models.meetings import Figure, Meeting, Participation
+from ..models.sources import Source
+from .helpers import CITATION_KINDS, MEETING_LEGEND, cited, group_figures, offer_nations_of, render_list
 
 
 def meeting_list(request):
     # Queries: the filtered meetings with their host and counts (1); the nations for the form (1).
     # A nation parameter adds one query to check its codes.
     filterset = MeetingFilter(request.GET, queryset=Meeting.objects.select_related("host"))
-    attended = Nation.objects.filter(Exists(Participation.objects.filter(nation=OuterRef("pk"))))
-    offer_only(filterset.form, "nation", [(n.slug, n.name) for n in attended])
-    context = {
-        "filterset": filterset,
-        "orderings": MEETING_ORDERINGS,
-        "ordering": request.GET.get("ordering", ""),
-    }
-    if not filterset.is_valid():
-        context["errors"] = form_errors(filterset.form)
-        return render(request, "contributions/meeting_list.html", context, status=400)
-    meetings = filterset.qs.annotate(
-        nation_count=queries.count_of(Participation, "meeting"),
-        contribution_count=queries.count_of(Contribution, "meeting"),
-        request_count=queries.count_of(CapabilityRequest, "meeting"),
-    )
-    context["meetings"] = list(meetings)
-    context["timeline"] = [{"date": m.date, "css": f"meeting-{m.status}"} for m in context["meetings"]]
-    context["timeline_legend"] = MEETING_LEGEND
-    return render(request, "contributions/meeting_list.html", context)
+    offer_nations_of(filterset.form, Participation)
+
+    def rows(meetings, ordering):
+        meetings = list(queries.meetings_with_counts(meetings))
+        timeline = [{"date": m.date, "css": f"meeting-{m.status}"} for m in meetings]
+        return {"meetings": meetings, "timeline": timeline, "timeline_legend": MEETING_LEGEND}
+
+    return render_list(request, "contributions/meeting_list.html", filterset, MEETING_ORDERINGS, rows)
 
 
 def meeting_detail(request, slug):

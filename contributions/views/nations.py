@@ -1,32 +1,22 @@
 """Nations and officials: their lists and profiles."""
 
-from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect, render
 
 from .. import queries
 from ..cache import cached_page
 from ..filters import NationFilter, OfficialFilter, split_values
 from ..forms import NATION_ORDERINGS, OFFICIAL_ORDERINGS
-from ..models import (
-    STATUS_ORDER,
-    CapabilityRequest,
-    Category,
-    Citation,
-    Contribution,
-    ContributionStatus,
-    Meeting,
-    Nation,
-    Official,
-    Participation,
-)
+from ..models.choices import STATUS_ORDER, Category, ContributionStatus
+from ..models.meetings import Participation
+from ..models.nations import Nation, Official
 from .helpers import (
     PROFILE_CONTRIBUTIONS,
     category_bars,
     cited,
     contributions_url,
-    form_errors,
     group_by_category,
-    offer_only,
+    offer_nations_of,
+    render_list,
     sort_headers,
 )
 
@@ -37,22 +27,20 @@ def nation_list(request):
     # which categories each has contributed (1).
     # Meta.ordering does not apply to a query with GROUP BY, which with_counts() adds.
     filterset = NationFilter(request.GET, queryset=Nation.objects.with_counts().order_by("name"))
-    context = {"filterset": filterset, "orderings": NATION_ORDERINGS, "ordering": request.GET.get("ordering", "")}
-    if not filterset.is_valid():
-        context["errors"] = form_errors(filterset.form)
-        return render(request, "contributions/nation_list.html", context, status=400)
 
-    nations = list(filterset.qs.annotate(meeting_count=queries.count_of(Participation, "nation")))
-    given = queries.categories_given()
-    for nation in nations:
-        nation.categories = [
-            {"value": value, "label": label, "url": contributions_url(nation=nation.slug, category=value)}
-            for value, label in Category.choices
-            if value in given.get(nation.pk, ())
-        ]
-    context["nations"] = nations
-    context["sort"] = sort_headers(request, context["ordering"], ["name", "role", "joined", "contributions"], "name")
-    return render(request, "contributions/nation_list.html", context)
+    def rows(nations, ordering):
+        nations = list(nations.annotate(meeting_count=queries.count_of(Participation, "nation")))
+        given = queries.categories_given()
+        for nation in nations:
+            nation.categories = [
+                {"value": value, "label": label, "url": contributions_url(nation=nation.slug, category=value)}
+                for value, label in Category.choices
+                if value in given.get(nation.pk, ())
+            ]
+        sort = sort_headers(request, ordering, ["name", "role", "joined", "contributions"], "name")
+        return {"nations": nations, "sort": sort}
+
+    return render_list(request, "contributions/nation_list.html", filterset, NATION_ORDERINGS, rows)
 
 
 @cached_page
@@ -93,24 +81,12 @@ def official_list(request):
     # Queries: the filtered officials with their nation and counts (1); the nations for the form (1).
     # A nation parameter adds one query to check its codes.
     filterset = OfficialFilter(request.GET, queryset=Official.objects.select_related("nation"))
-    serving = Nation.objects.filter(Exists(Official.objects.filter(nation=OuterRef("pk"))))
-    offer_only(filterset.form, "nation", [(n.slug, n.name) for n in serving])
-    context = {
-        "filterset": filterset,
-        "orderings": OFFICIAL_ORDERINGS,
-        "ordering": request.GET.get("ordering", ""),
-    }
-    if not filterset.is_valid():
-        context["errors"] = form_errors(filterset.form)
-        return render(request, "contributions/official_list.html", context, status=400)
-    officials = filterset.qs.annotate(
-        contribution_count=queries.count_of(Contribution, "official"),
-        meeting_count=queries.count_of(Meeting.officials.through, "official"),
-        quote_count=queries.count_of(Citation, "official"),
-        request_count=queries.count_of(CapabilityRequest, "official"),
-    )
-    context["officials"] = list(officials)
-    return render(request, "contributions/official_list.html", context)
+    offer_nations_of(filterset.form, Official)
+
+    def rows(officials, ordering):
+        return {"officials": list(queries.officials_with_counts(officials))}
+
+    return render_list(request, "contributions/official_list.html", filterset, OFFICIAL_ORDERINGS, rows)
 
 
 def official_detail(request, slug):

@@ -1,24 +1,16 @@
 """The overview pages: the home page, the capability matrix, and the health and error answers."""
 
 from django.db import DatabaseError, connection
-from django.db.models import Exists, OuterRef
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from .. import queries
 from ..cache import cached_page
-from ..models import (
-    STATUS_ORDER,
-    Capability,
-    CapabilityRequest,
-    Category,
-    Contribution,
-    ContributionStatus,
-    Figure,
-    Meeting,
-    Nation,
-)
+from ..models.choices import STATUS_ORDER, Capability, Category, ContributionStatus
+from ..models.contributions import CapabilityRequest, Contribution
+from ..models.meetings import Figure, Meeting
+from ..models.nations import Nation
 from .helpers import MEETING_LEGEND, category_bars, cited, contributions_url, group_figures
 
 STATUS_SHORT = {
@@ -84,7 +76,7 @@ def matrix(request):
     cells = queries.matrix_cells()
     categories = [(value, label) for value, label in Category.choices if any(key[1] == value for key in cells)]
     table = []
-    for nation in Nation.objects.filter(Exists(Contribution.objects.filter(nation=OuterRef("pk")))):
+    for nation in Nation.objects.named_by(Contribution):
         row = {"nation": nation, "cells": []}
         for value, label in categories:
             cell = cells.get((nation.pk, value))

@@ -16,24 +16,21 @@ from django_countries import countries
 from tqdm import tqdm
 
 from contributions import cache as data_cache
-from contributions.models import (
+from contributions.models.choices import (
     Capability,
     Category,
-    Citation,
-    Contribution,
     ContributionStatus,
     DatePrecision,
-    Meeting,
     MeetingKind,
     MeetingStatus,
-    Nation,
     NationRole,
-    Official,
-    Participation,
-    Source,
     Unit,
-    search_document,
 )
+from contributions.models.citations import Citation
+from contributions.models.contributions import Contribution, search_document
+from contributions.models.meetings import Meeting, Participation
+from contributions.models.nations import Nation, Official
+from contributions.models.sources import Source
 
 SYNTHETIC_PREFIX = "synthetic-"
 BATCH = 5000

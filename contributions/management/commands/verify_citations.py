@@ -14,19 +14,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
 
-from contributions.models import (
-    CITATION_TARGETS,
-    CapabilityRequest,
-    Citation,
-    Contribution,
-    Figure,
-    Meeting,
-    Nation,
-    Official,
-    Participation,
-    Source,
-    supported_kind,
-)
+from contributions.models.citations import CITATION_TARGETS, Citation, supported_kind
+from contributions.models.contributions import CapabilityRequest, Contribution
+from contributions.models.meetings import Figure, Meeting, Participation
+from contributions.models.nations import Nation, Official
+from contributions.models.sources import Source
 
 # Each kind of record that must be cited, with the related rows its label needs (one query per kind).
 CITED_MODELS = [
