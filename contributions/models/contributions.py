@@ -7,6 +7,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from .choices import AmountBasis, Capability, Category, ContributionStatus, DatePrecision, Unit, format_date
+from .constraints import known_value, non_negative
 from .meetings import Meeting
 from .nations import Nation, Official
 
@@ -88,15 +89,11 @@ class Contribution(models.Model):
         ordering = ["announced", "pk"]
         constraints = [
             # A negative number of aircraft or troops is a typing error, not data.
-            models.CheckConstraint(
-                condition=Q(quantity__gte=0) | Q(quantity__isnull=True),
-                name="contribution_quantity_non_negative",
-                violation_error_message="Quantity cannot be negative.",
-            ),
-            models.CheckConstraint(
-                condition=Q(quantity_before__gte=0) | Q(quantity_before__isnull=True),
-                name="contribution_quantity_before_non_negative",
-                violation_error_message="The earlier quantity cannot be negative.",
+            non_negative("quantity", "contribution_quantity_non_negative", "Quantity cannot be negative."),
+            non_negative(
+                "quantity_before",
+                "contribution_quantity_before_non_negative",
+                "The earlier quantity cannot be negative.",
             ),
             # "From 12 to 38" needs the 38 as well as the 12.
             models.CheckConstraint(
@@ -110,11 +107,7 @@ class Contribution(models.Model):
                 name="contribution_quantity_needs_unit",
                 violation_error_message="A quantity needs a unit.",
             ),
-            models.CheckConstraint(
-                condition=Q(amount__gte=0) | Q(amount__isnull=True),
-                name="contribution_amount_non_negative",
-                violation_error_message="Amount cannot be negative.",
-            ),
+            non_negative("amount", "contribution_amount_non_negative", "Amount cannot be negative."),
             # Money without a currency is meaningless; a currency without money is a stray value.
             models.CheckConstraint(
                 condition=(Q(amount__isnull=True) & Q(currency="")) | (Q(amount__isnull=False) & ~Q(currency="")),
@@ -127,18 +120,12 @@ class Contribution(models.Model):
                 name="contribution_currency_usd",
                 violation_error_message="Amounts are stored in USD.",
             ),
-            models.CheckConstraint(condition=Q(category__in=Category.values), name="contribution_category_valid"),
-            models.CheckConstraint(
-                condition=Q(capability__in=[*Capability.values, ""]), name="contribution_capability_valid"
-            ),
-            models.CheckConstraint(condition=Q(status__in=ContributionStatus.values), name="contribution_status_valid"),
-            models.CheckConstraint(condition=Q(unit__in=[*Unit.values, ""]), name="contribution_unit_valid"),
-            models.CheckConstraint(
-                condition=Q(amount_basis__in=[*AmountBasis.values, ""]), name="contribution_amount_basis_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(announced_precision__in=DatePrecision.values), name="contribution_precision_valid"
-            ),
+            known_value("category", Category, "contribution_category_valid"),
+            known_value("capability", Capability, "contribution_capability_valid", blank=True),
+            known_value("status", ContributionStatus, "contribution_status_valid"),
+            known_value("unit", Unit, "contribution_unit_valid", blank=True),
+            known_value("amount_basis", AmountBasis, "contribution_amount_basis_valid", blank=True),
+            known_value("announced_precision", DatePrecision, "contribution_precision_valid"),
         ]
         indexes = [
             # The lists sort by (announced, id): ending each index in that order lets a filtered page
@@ -213,8 +200,8 @@ class CapabilityRequest(models.Model):
     class Meta:
         ordering = ["announced", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(capability__in=Capability.values), name="request_capability_valid"),
-            models.CheckConstraint(condition=Q(category__in=Category.values), name="request_category_valid"),
+            known_value("capability", Capability, "request_capability_valid"),
+            known_value("category", Category, "request_category_valid"),
         ]
         indexes = [models.Index(fields=["capability"], name="request_capability_idx")]
 

@@ -16,6 +16,7 @@ from .choices import (
     ParticipationRole,
     format_date,
 )
+from .constraints import known_value, non_negative
 from .nations import Nation, Official
 
 
@@ -57,11 +58,9 @@ class Meeting(models.Model):
             # Meeting pages and API lookups use the slug.
             models.UniqueConstraint(fields=["slug"], name="meeting_unique_slug"),
             # Filters and the timeline group by kind and status, so only known values may be stored.
-            models.CheckConstraint(condition=Q(kind__in=MeetingKind.values), name="meeting_kind_valid"),
-            models.CheckConstraint(condition=Q(status__in=MeetingStatus.values), name="meeting_status_valid"),
-            models.CheckConstraint(
-                condition=Q(date_precision__in=DatePrecision.values), name="meeting_precision_valid"
-            ),
+            known_value("kind", MeetingKind, "meeting_kind_valid"),
+            known_value("status", MeetingStatus, "meeting_status_valid"),
+            known_value("date_precision", DatePrecision, "meeting_precision_valid"),
             # A meeting cannot end before it begins.
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("date")),
@@ -117,7 +116,7 @@ class Participation(models.Model):
         constraints = [
             # A nation takes one part in a meeting; two rows would double-count attendance.
             models.UniqueConstraint(fields=["meeting", "nation"], name="participation_unique_nation"),
-            models.CheckConstraint(condition=Q(role__in=ParticipationRole.values), name="participation_role_valid"),
+            known_value("role", ParticipationRole, "participation_role_valid"),
         ]
 
     def __str__(self):
@@ -197,19 +196,15 @@ class Figure(models.Model):
         ordering = ["meeting__date", "metric", "pk"]
         constraints = [
             # A count of countries cannot be negative.
-            models.CheckConstraint(
-                condition=Q(value__gte=0),
-                name="figure_value_non_negative",
-                violation_error_message="A count cannot be negative.",
-            ),
+            non_negative("value", "figure_value_non_negative", "A count cannot be negative.", nullable=False),
             # "59 of the 65": the part cannot exceed the whole.
             models.CheckConstraint(
                 condition=Q(out_of__isnull=True) | Q(out_of__gte=F("value")),
                 name="figure_part_within_whole",
                 violation_error_message="The part cannot exceed the whole.",
             ),
-            models.CheckConstraint(condition=Q(metric__in=FigureMetric.values), name="figure_metric_valid"),
-            models.CheckConstraint(condition=Q(qualifier__in=FigureQualifier.values), name="figure_qualifier_valid"),
+            known_value("metric", FigureMetric, "figure_metric_valid"),
+            known_value("qualifier", FigureQualifier, "figure_qualifier_valid"),
         ]
         indexes = [models.Index(fields=["metric"], name="figure_metric_idx")]
 
