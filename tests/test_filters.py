@@ -94,8 +94,9 @@ def test_every_ordering_ends_with_the_id_so_ties_keep_their_place_between_pages(
 
 
 def test_it_orders_contributions_by_quantity_not_by_unit(cast):
-    ContributionFactory(nation=cast["france"], quantity=450, unit="personnel")
-    ContributionFactory(nation=cast["france"], quantity=6, unit="aircraft")
+    # Units in the opposite order to the quantities, so sorting by unit would give 6 first.
+    ContributionFactory(nation=cast["france"], quantity=450, unit="aircraft")
+    ContributionFactory(nation=cast["france"], quantity=6, unit="personnel")
     listed = rows(filters.ContributionFilter, {"ordering": "-quantity"}, Contribution.objects.exclude(quantity=None))
     assert [c.quantity for c in listed] == [450, 38, 6]
 
