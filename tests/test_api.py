@@ -15,8 +15,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.throttling import AnonRateThrottle
 
-from contributions.api import tables
-from contributions.exports import CONTRIBUTION_FIELDNAMES
+from contributions import tables
 from contributions.models import Citation, Contribution, Meeting, Nation, Participation
 from tests.factories import (
     ContributionFactory,
@@ -475,7 +474,7 @@ def test_bad_pagination_and_ordering_parameters_are_400s_naming_them(anonymous, 
 
 def test_contributions_download_as_csv_with_the_web_columns(anonymous, cast):
     rows = csv_rows(anonymous.get(f"{API}/contributions/?format=csv&nation=fr"))
-    assert list(rows[0]) == CONTRIBUTION_FIELDNAMES
+    assert list(rows[0]) == tables.CONTRIBUTIONS.fieldnames
     assert len(rows) == 1
     row = rows[0]
     assert row["nation_code"] == "FR"
@@ -544,7 +543,7 @@ def test_the_full_export_zip_holds_one_csv_per_table_and_the_dictionary(anonymou
     archive = zipfile.ZipFile(io.BytesIO(response.content))
     assert sorted(archive.namelist()) == sorted([f"{t.name}.csv" for t in tables.TABLES] + ["dictionary.csv"])
     contributions = list(csv.DictReader(io.StringIO(archive.read("contributions.csv").decode())))
-    assert list(contributions[0]) == CONTRIBUTION_FIELDNAMES
+    assert list(contributions[0]) == tables.CONTRIBUTIONS.fieldnames
     assert len(contributions) == 16
     dictionary = list(csv.DictReader(io.StringIO(archive.read("dictionary.csv").decode())))
     assert {(row["table"], row["column"]) for row in dictionary} == {
@@ -556,7 +555,7 @@ def test_the_data_dictionary_describes_every_column_with_type_meaning_and_allowe
     body = anonymous.get(f"{API}/export/dictionary/").json()
     described = {table["name"]: table for table in body["tables"]}
     contributions = {column["name"]: column for column in described["contributions"]["columns"]}
-    assert list(contributions) == CONTRIBUTION_FIELDNAMES
+    assert list(contributions) == tables.CONTRIBUTIONS.fieldnames
     assert contributions["quantity"]["type"] == "integer"
     assert contributions["announced"]["type"] == "date"
     assert {choice["value"] for choice in contributions["status"]["allowed_values"]} == set(Contribution.Status.values)

@@ -14,7 +14,9 @@ def test_healthz_reports_ok_when_the_database_answers(client):
 
 @pytest.mark.django_db
 def test_healthz_answers_503_when_the_database_is_unreachable(client):
-    with mock.patch("contributions.views.overview.connection.cursor", side_effect=OperationalError("connection refused")):
+    with mock.patch(
+        "contributions.views.overview.connection.cursor", side_effect=OperationalError("connection refused")
+    ):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json() == {"status": "error", "database": "unreachable"}

@@ -22,7 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.mark.django_db
 def test_a_page_answers_503_when_the_database_fails(client):
-    with mock.patch("contributions.views.meetings.render", side_effect=OperationalError("could not connect to 10.0.0.5")):
+    with mock.patch(
+        "contributions.views.meetings.render", side_effect=OperationalError("could not connect to 10.0.0.5")
+    ):
         response = client.get("/sources/")
     assert response.status_code == 503
     assert response["Retry-After"] == "30"

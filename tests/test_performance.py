@@ -6,6 +6,7 @@ from django.db import transaction
 from contributions import cache
 from contributions.models import Citation, Contribution, DataVersion
 from tests.factories import CitationFactory, ContributionFactory, NationFactory
+from tests.pages import facet, facet_options
 
 API = "/api/v1"
 
@@ -64,11 +65,11 @@ def test_counts_and_facets_follow_updates_deletes_and_renames(client, france):
     carrier.category = "training"
     carrier.save()
     assert client.get(f"{API}/contributions/?category=military").json()["count"] == 0
-    facets = {o["value"]: o["count"] for o in client.get("/contributions/").context["category_options"]}
+    facets = facet(client.get("/contributions/"), "category")
     assert facets["training"] == 1 and facets["military"] == 0
     france.name = "Gaul"
     france.save()
-    assert client.get("/contributions/").context["nation_options"][0]["label"] == "Gaul"
+    assert facet_options(client.get("/contributions/"), "nation")[0]["label"] == "Gaul"
     carrier.delete()
     assert client.get(f"{API}/contributions/").json()["count"] == 0
 

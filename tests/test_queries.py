@@ -11,55 +11,55 @@ def facets_for(data):
 
 
 def test_the_nation_facet_counts_every_nation_under_the_other_filters_but_not_its_own(cast):
-    facets = facets_for({"nation": "fr"})
-    # Italy is not ticked, yet its box must say how many rows ticking it would add.
-    assert facets["nation"] == {"fr": ("France", 1), "it": ("Italy", 2)}
+    facets = facets_for({"nation": "fr", "category": "training"})
+    # France is ticked; every other nation's box says how many training rows ticking it would add.
+    assert facets["nation"] == {
+        "fr": ("France", 0),
+        "gb": ("United Kingdom", 1),
+        "de": ("Germany", 1),
+        "ca": ("Canada", 1),
+    }
     # The other facets do count under the nation filter.
     assert facets["category"] == {"military": 1}
-    assert facets["status"] == {"pledged": 1}
+    assert facets["status"] == {}
 
 
 def test_the_category_and_status_facets_drop_only_their_own_filter(cast):
     facets = facets_for({"category": "financial", "status": "delivered"})
-    assert facets["category"] == {"police_training": 1}
-    assert facets["status"] == {"under_consideration": 1}
-    assert facets["nation"] == {}
-
-
-def test_a_ticked_nation_the_other_filters_empty_keeps_a_zero_count(cast):
-    facets = facets_for({"nation": "fr", "category": "financial"})
-    assert facets["nation"] == {"fr": ("France", 0), "it": ("Italy", 1)}
+    assert facets["category"] == {
+        "military": 3,
+        "police_training": 1,
+        "intelligence": 2,
+        "training": 1,
+        "humanitarian": 1,
+        "financial": 1,
+    }
+    assert facets["status"] == {"under_consideration": 1, "delivered": 1}
+    assert facets["nation"] == {"jp": ("Japan", 1)}
 
 
 def test_status_counts_group_by_category_and_status(cast):
-    counts = queries.status_counts(Contribution.objects.all())
-    assert counts == {
-        ("military", "pledged"): 1,
-        ("police_training", "delivered"): 1,
-        ("financial", "under_consideration"): 1,
-    }
-    assert queries.by_category(counts) == {
-        "military": {"pledged": 1},
-        "police_training": {"delivered": 1},
-        "financial": {"under_consideration": 1},
-    }
-    assert queries.status_totals(counts) == {
-        "delivered": 1,
-        "pledged": 1,
-        "under_consideration": 1,
+    counts = queries.status_counts(cast.italy.contributions.all())
+    assert counts == {("police_training", "delivered"): 1, ("financial", "under_consideration"): 1}
+    assert queries.by_category(counts) == {"police_training": {"delivered": 1}, "financial": {"under_consideration": 1}}
+    totals = queries.status_totals(queries.status_counts(Contribution.objects.all()))
+    assert list(totals) == ["delivered", "pledged", "under_consideration", "requested", "unlikely", "declined"]
+    assert totals == {
+        "delivered": 9,
+        "pledged": 3,
+        "under_consideration": 2,
         "requested": 0,
-        "unlikely": 0,
-        "declined": 0,
+        "unlikely": 1,
+        "declined": 1,
     }
 
 
 def test_the_summary_comes_by_nation_name_category_and_status(cast):
-    cells = [
-        (nation.name, category, status, n)
-        for nation, category, status, n in queries.summary(Contribution.objects.all())
-    ]
+    contributions = Contribution.objects.filter(nation__in=[cast.italy, cast.canada])
+    cells = [(nation.name, category, status, n) for nation, category, status, n in queries.summary(contributions)]
     assert cells == [
-        ("France", "military", "pledged", 1),
+        ("Canada", "military", "declined", 1),
+        ("Canada", "training", "pledged", 1),
         ("Italy", "financial", "under_consideration", 1),
         ("Italy", "police_training", "delivered", 1),
     ]
@@ -67,18 +67,14 @@ def test_the_summary_comes_by_nation_name_category_and_status(cast):
 
 def test_the_matrix_cells_total_each_nation_and_category(cast):
     cells = queries.matrix_cells()
-    france, italy = cast["france"].pk, cast["italy"].pk
-    assert cells[(france, "military")] == {
-        "total": 1,
-        "statuses": {"pledged": 1},
-        "capabilities": {"aircraft_carrier": 1},
-    }
-    assert cells[(italy, "financial")]["capabilities"] == {"funding": 1}
-    assert set(cells) == {(france, "military"), (italy, "police_training"), (italy, "financial")}
+    uk = cast.uk.pk
+    assert cells[(uk, "military")] == {"total": 1, "statuses": {"delivered": 1}, "capabilities": {"air_strikes": 1}}
+    assert cells[(cast.japan.pk, "humanitarian")] == {"total": 1, "statuses": {"delivered": 1}, "capabilities": {}}
+    assert sum(cell["total"] for cell in cells.values()) == Contribution.objects.count()
 
 
 def test_nations_by_status_put_the_most_contributing_first(cast):
-    assert queries.by_nation_and_status() == [
-        ("IT", "Italy", {"delivered": 1, "under_consideration": 1}),
-        ("FR", "France", {"pledged": 1}),
-    ]
+    ranked = queries.by_nation_and_status()
+    assert ranked[0] == ("GB", "United Kingdom", {"delivered": 2, "pledged": 1})
+    assert [code for code, _, _ in ranked[1:4]] == ["CA", "DE", "IT"]
+    assert ranked[-1][1] == "United States"

@@ -5,7 +5,7 @@ import importlib
 import pytest
 from django.db import connection
 
-from contributions import filters
+from contributions import pagination
 from contributions.models import Citation, Contribution, search_document
 from tests.factories import CitationFactory, ContributionFactory
 
@@ -87,7 +87,7 @@ def test_reindex_repairs_rows_written_around_the_signals(carrier):
 
 @pytest.fixture
 def five_matches(db, monkeypatch):
-    monkeypatch.setattr(filters, "SEARCH_COUNT_LIMIT", 3)
+    monkeypatch.setattr(pagination, "SEARCH_COUNT_LIMIT", 3)
     for n in range(5):
         ContributionFactory(description=f"Carrier group {n}")
     ContributionFactory(description="Police trainers")

@@ -19,6 +19,8 @@ def test_the_deploy_check_passes_with_production_settings():
     env = {
         "PATH": os.environ["PATH"],
         "DEBUG": "false",
+        # A developer's .env (make run writes one) must not change what the deploy check sees.
+        "DOTENV_PATH": os.devnull,
         "SECRET_KEY": "a-long-random-production-secret-" + "x" * 40,
         "ALLOWED_HOSTS": "coalition.example.org",
         "SECURE_PROXY_SSL_HEADER": "true",
