@@ -45,13 +45,15 @@ def form_errors(*forms_):
     return errors
 
 
-def render_list(request, template, filterset, orderings, rows):
-    """A filtered list page: its 400 page when a filter is invalid, else the context rows(filterset.qs) adds."""
+def render_list(request, template, filterset, orderings, rows, name):
+    """A filtered list page: its 400 page when a filter is invalid, else the context rows(filterset.qs) adds,
+    whose list `name` is the table's rows."""
     context = {"filterset": filterset, "orderings": orderings, "ordering": request.GET.get("ordering", "")}
     if not filterset.is_valid():
         context["errors"] = form_errors(filterset.form)
         return render(request, template, context, status=400)
     context.update(rows(filterset.qs, context["ordering"]))
+    context["rows"] = context[name]
     return render(request, template, context)
 
 

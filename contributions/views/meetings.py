@@ -22,7 +22,7 @@ def meeting_list(request):
         timeline = [{"date": m.date, "css": f"meeting-{m.status}"} for m in meetings]
         return {"meetings": meetings, "timeline": timeline, "timeline_legend": MEETING_LEGEND}
 
-    return render_list(request, "contributions/meeting_list.html", filterset, MEETING_ORDERINGS, rows)
+    return render_list(request, "contributions/meeting_list.html", filterset, MEETING_ORDERINGS, rows, "meetings")
 
 
 def meeting_detail(request, slug):

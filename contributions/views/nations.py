@@ -40,7 +40,7 @@ def nation_list(request):
         sort = sort_headers(request, ordering, ["name", "role", "joined", "contributions"], "name")
         return {"nations": nations, "sort": sort}
 
-    return render_list(request, "contributions/nation_list.html", filterset, NATION_ORDERINGS, rows)
+    return render_list(request, "contributions/nation_list.html", filterset, NATION_ORDERINGS, rows, "nations")
 
 
 @cached_page
@@ -86,7 +86,7 @@ def official_list(request):
     def rows(officials, ordering):
         return {"officials": list(queries.officials_with_counts(officials))}
 
-    return render_list(request, "contributions/official_list.html", filterset, OFFICIAL_ORDERINGS, rows)
+    return render_list(request, "contributions/official_list.html", filterset, OFFICIAL_ORDERINGS, rows, "officials")
 
 
 def official_detail(request, slug):
