@@ -21,7 +21,13 @@ from .choices import (
     format_date,
 )
 from .citations import CITATION_TARGETS, Citation, DataVersion, exactly_one_of, supported_kind
-from .contributions import CapabilityRequest, Contribution, ContributionQuerySet, search_document
+from .contributions import (
+    CapabilityRequest,
+    CapabilityRequestQuerySet,
+    Contribution,
+    ContributionQuerySet,
+    search_document,
+)
 from .keys import MAX_ID, parse_id
 from .meetings import Figure, FigureQuerySet, Meeting, MeetingQuerySet, Participation
 from .nations import Nation, NationQuerySet, Official
@@ -39,6 +45,7 @@ __all__ = [
     "AmountBasis",
     "Capability",
     "CapabilityRequest",
+    "CapabilityRequestQuerySet",
     "Category",
     "Citation",
     "Contribution",

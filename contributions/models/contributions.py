@@ -176,6 +176,16 @@ class Contribution(models.Model):
         return format_date(self.announced, self.announced_precision)
 
 
+class CapabilityRequestQuerySet(models.QuerySet):
+    def with_related(self):
+        """The shape every list of requests needs: who asked, where, and the citations; no query per row."""
+        from .citations import Citation
+
+        return self.select_related("requested_by", "official", "meeting").prefetch_related(
+            models.Prefetch("citations", queryset=Citation.objects.select_related("source"))
+        )
+
+
 class CapabilityRequest(models.Model):
     """A capability the coalition's leaders asked partners to supply, not yet tied to one nation."""
 
@@ -196,6 +206,7 @@ class CapabilityRequest(models.Model):
     updated = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
+    objects = CapabilityRequestQuerySet.as_manager()
 
     class Meta:
         ordering = ["announced", "pk"]

@@ -40,9 +40,7 @@ def meeting_detail(request, slug):
         "figure_groups": group_figures(figures),
         "officials": list(meeting.officials.select_related("nation")),
         "contributions": list(meeting.contributions.with_related()),
-        "requests": list(
-            meeting.capability_requests.select_related("requested_by", "official").prefetch_related(cited())
-        ),
+        "requests": list(meeting.capability_requests.with_related()),
         "citations": list(meeting.citations.select_related("source")),
     }
     return render(request, "contributions/meeting_detail.html", context)

@@ -98,9 +98,7 @@ def official_detail(request, slug):
         "variants": split_values(official.name_variants),
         "meetings": list(official.meetings.select_related("host")),
         "contributions": list(official.contributions.with_related()),
-        "requests": list(
-            official.capability_requests.select_related("requested_by", "meeting").prefetch_related(cited())
-        ),
+        "requests": list(official.capability_requests.with_related()),
         "citations": list(official.citations.select_related("source")),
     }
     return render(request, "contributions/official_detail.html", context)

@@ -95,9 +95,7 @@ def matrix(request):
             row["cells"].append({"category": label, "data": cell})
         table.append(row)
 
-    requests = list(
-        CapabilityRequest.objects.select_related("requested_by", "official", "meeting").prefetch_related(cited())
-    )
+    requests = list(CapabilityRequest.objects.with_related())
     offered = queries.offers_by_capability(CapabilityRequest.objects.values("capability"))
     asked = {}
     for capability_request in requests:
