@@ -57,7 +57,10 @@ class Command(BaseCommand):
 
         # 1 query: every source with its number of citations.
         sources = list(
-            Source.objects.annotate(citation_count=Count("citations")).values("pk", "slug", "citation_count")
+            Source.objects.annotate(citation_count=Count("citations"))
+            # Explicit: a GROUP BY query drops Meta.ordering, and PostgreSQL then returns any order.
+            .order_by("published", "slug")
+            .values("pk", "slug", "citation_count")
         )
         texts = {}
         for source in sources:
