@@ -22,9 +22,7 @@ def statuses(client, count, path="/api/v1/nations/", **headers):
 
 def test_it_refuses_forged_forwarded_addresses_after_the_limit_by_default(db, rates):
     client = APIClient(REMOTE_ADDR="198.51.100.9")
-    codes = [
-        client.get("/api/v1/nations/", HTTP_X_FORWARDED_FOR=f"203.0.113.{i}").status_code for i in range(45)
-    ]
+    codes = [client.get("/api/v1/nations/", HTTP_X_FORWARDED_FOR=f"203.0.113.{i}").status_code for i in range(45)]
     assert codes == [200] * 10 + [429] * 35
 
 
