@@ -89,7 +89,8 @@ check-deploy: $(VENV)/.runtime
 	DOTENV_PATH=/dev/null DEBUG=false SECRET_KEY=$$(head -c 48 /dev/urandom | base64) ALLOWED_HOSTS=coalition.example.org \
 		SECURE_PROXY_SSL_HEADER=true $(PY) manage.py check --deploy --fail-level WARNING
 
-# With CI=true the suite must run on PostgreSQL; elsewhere it falls back to SQLite, and says so.
+# With CI=true the suite must run on PostgreSQL and Redis; elsewhere it falls back to SQLite and the
+# file cache, and says so.
 test: lint browser
 	@set -e; \
 	if url=$$(scripts/postgres.sh); then \
@@ -98,6 +99,13 @@ test: lint browser
 		echo "CI=true but PostgreSQL could not be started: failing." >&2; exit 1; \
 	else \
 		echo "WARNING: PostgreSQL is not available; running the suite on SQLite instead." >&2; \
+	fi; \
+	if redis=$$(scripts/redis.sh); then \
+		export REDIS_URL=$$redis; echo "Caching and throttling in Redis ($$redis)"; \
+	elif [ "$$CI" = "true" ]; then \
+		echo "CI=true but Redis could not be started: failing." >&2; exit 1; \
+	else \
+		echo "WARNING: Redis is not available; the cache and throttle tests use the file cache instead." >&2; \
 	fi; \
 	if [ -d "$(SOURCES_DIR)" ]; then \
 		export SOURCES_DIR=$$(cd $(SOURCES_DIR) && pwd); \

@@ -4,7 +4,9 @@ See .env.example for every variable. With DEBUG off, SECRET_KEY is required.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -55,7 +57,7 @@ INSTALLED_APPS = [
     "django_countries",
     "django_filters",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
@@ -150,19 +152,38 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Without REDIS_URL each process keeps its own in-memory cache (Django's default). With it, every
-# gunicorn worker and container shares one cache.
+# One cache that every worker shares, so a write is paid for once and a throttle counts each client
+# once. With REDIS_URL: Redis, for every container. Without: files in CACHE_DIR, for the workers of
+# one machine (a per-process memory cache would multiply each limit by the number of workers).
 REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHE_DIR = Path(os.environ.get("CACHE_DIR") or BASE_DIR / ".cache")
+# Parallel test workers (pytest-xdist) each empty the cache before every test: each gets its own.
+_TEST_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw-1")[2:]) + 1
 if REDIS_URL:
+    if _TEST_WORKER:
+        REDIS_URL = urlsplit(REDIS_URL)._replace(path=f"/{_TEST_WORKER}").geturl()
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(CACHE_DIR / f"gw{_TEST_WORKER}" if _TEST_WORKER else CACHE_DIR),
+            # Pages of many filter combinations; past this, a third of the files are dropped.
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
 
 # Where verify_citations and the data tests look for the article texts. A relative path (as in .env)
 # is taken from the project folder, so it means the same whichever folder a command runs in.
 SOURCES_DIR = BASE_DIR / os.environ.get("SOURCES_DIR", BASE_DIR.parent / "shared" / "sources")
 
+# Proxies in front of the app that append to X-Forwarded-For (the README's TLS proxy is one). Both the
+# API throttles and django-axes read the client's address through them, and trust nothing further left.
+NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "0"))
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
@@ -172,9 +193,22 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "contributions.api.schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "contributions.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
-    # An empty API_ANON_RATE turns the throttle off (for a benchmark, or a proxy that limits rates itself).
-    "DEFAULT_THROTTLE_RATES": {"anon": os.environ.get("API_ANON_RATE", "1000/hour") or None},
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "contributions.api.throttles.UserRateThrottle",
+        "contributions.api.throttles.DownloadRateThrottle",
+    ],
+    # An empty rate turns that throttle off (for a benchmark, or a proxy that limits rates itself).
+    # "user" counts token and session users by account; "download" counts whole-table downloads
+    # (/export/ and lists as CSV) by account or address, on top of the other two.
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("API_ANON_RATE", "1000/hour") or None,
+        "user": os.environ.get("API_USER_RATE", "5000/hour") or None,
+        "download": os.environ.get("API_DOWNLOAD_RATE", "60/hour") or None,
+    },
+    # The client's address is the one the last of this many trusted proxies saw (X-Forwarded-For,
+    # read from the right). 0: the address of the connection itself, and the header is ignored.
+    "NUM_PROXIES": NUM_PROXIES,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
@@ -218,6 +252,16 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_VERBOSE = False
+# The same address the API throttles see (NUM_PROXIES), not the proxy's, which would be everyone's.
+AXES_CLIENT_IP_CALLABLE = "coalition.proxies.client_ip"
+
+# API tokens (django-rest-knox): stored as a hash, shown once, sent as `Authorization: Token <key>`.
+# Editors make and revoke their own at /account/tokens/.
+REST_KNOX = {
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_TTL": timedelta(days=int(os.environ.get("API_TOKEN_DAYS", "90"))) or None,
+    "AUTO_REFRESH": False,
+}
 
 LOGIN_URL = "admin:login"
 

@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from contributions import tokens
 from contributions.api.export import not_found
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("account/tokens/", tokens.tokens, name="account-tokens"),
     path("api/v1/", include("contributions.api.urls")),
     # Other API versions and typos under /api/ answer in JSON too.
     re_path(r"^api/", not_found),

@@ -19,6 +19,7 @@ from import_export.forms import ImportForm
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from .locks import VersionLockAdmin
 from .models.citations import Citation
 from .models.contributions import CapabilityRequest, Contribution
 from .models.meetings import Figure, Meeting, Participation
@@ -198,7 +199,7 @@ class ContributionSummaryInline(admin.TabularInline):
 
 
 @admin.register(Source)
-class SourceAdmin(HistoryAdmin):
+class SourceAdmin(VersionLockAdmin, HistoryAdmin):
     list_display = ["headline", "outlet", "published", "author", "citation_count"]
     # Explicit, because Meta.ordering is dropped from the GROUP BY query the count makes.
     ordering = ["published", "slug"]
@@ -221,7 +222,7 @@ class SourceAdmin(HistoryAdmin):
 
 
 @admin.register(Nation)
-class NationAdmin(ImportExportHistoryAdmin):
+class NationAdmin(VersionLockAdmin, ImportExportHistoryAdmin):
     resource_classes = [NationResource]
     list_display = ["name", "code", "role", "joined", "contribution_count", "updated"]
     ordering = ["name"]  # see SourceAdmin
@@ -243,7 +244,7 @@ class NationAdmin(ImportExportHistoryAdmin):
 
 
 @admin.register(Official)
-class OfficialAdmin(HistoryAdmin):
+class OfficialAdmin(VersionLockAdmin, HistoryAdmin):
     list_display = ["name", "title", "nation", "tenure_start", "tenure_end"]
     list_filter = [("nation", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["nation"]
@@ -259,7 +260,7 @@ class OfficialAdmin(HistoryAdmin):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(HistoryAdmin):
+class MeetingAdmin(VersionLockAdmin, HistoryAdmin):
     list_display = ["title", "date", "kind", "status", "city", "host"]
     list_filter = ["kind", "status"]
     list_select_related = ["host"]
@@ -277,7 +278,7 @@ class MeetingAdmin(HistoryAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(HistoryAdmin):
+class ParticipationAdmin(VersionLockAdmin, HistoryAdmin):
     list_display = ["nation", "meeting", "role"]
     list_filter = ["role"]
     list_select_related = ["nation", "meeting"]
@@ -288,7 +289,7 @@ class ParticipationAdmin(HistoryAdmin):
 
 
 @admin.register(Figure)
-class FigureAdmin(HistoryAdmin):
+class FigureAdmin(VersionLockAdmin, HistoryAdmin):
     list_display = ["label", "qualifier", "value", "out_of", "metric", "meeting", "as_of"]
     list_filter = ["metric", "qualifier"]
     list_select_related = ["meeting"]
@@ -308,7 +309,7 @@ class ContributionForm(forms.ModelForm):
 
 
 @admin.register(Contribution)
-class ContributionAdmin(ImportExportHistoryAdmin):
+class ContributionAdmin(VersionLockAdmin, ImportExportHistoryAdmin):
     resource_classes = [ContributionResource]
     form = ContributionForm
     list_display = ["summary", "nation", "category", "capability", "status", "announced"]
@@ -331,7 +332,7 @@ class ContributionAdmin(ImportExportHistoryAdmin):
 
 
 @admin.register(CapabilityRequest)
-class CapabilityRequestAdmin(HistoryAdmin):
+class CapabilityRequestAdmin(VersionLockAdmin, HistoryAdmin):
     list_display = ["capability", "category", "requested_by", "official", "meeting", "announced"]
     list_filter = ["capability", "category"]
     list_select_related = ["requested_by", "official", "meeting"]
@@ -359,7 +360,7 @@ class SupportsFilter(admin.SimpleListFilter):
 
 
 @admin.register(Citation)
-class CitationAdmin(ImportExportHistoryAdmin):
+class CitationAdmin(VersionLockAdmin, ImportExportHistoryAdmin):
     resource_classes = [CitationResource]
     list_display = ["excerpt", "supports", "source_name"]
     list_filter = [SupportsFilter, "source__outlet"]

@@ -42,3 +42,26 @@ def test_a_superuser_sees_the_lockouts_in_the_admin(admin_client, client, editor
     page = admin_client.get(reverse("admin:axes_accessattempt_changelist")).content.decode()
     assert "editor" in page
     assert admin_client.get(reverse("admin:axes_accessfailurelog_changelist")).status_code == 200
+
+
+def test_behind_the_trusted_proxy_axes_locks_out_the_client_not_everyone(client, editor, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            reverse("admin:login"),
+            {"username": "editor", "password": "wrong", "next": "/admin/"},
+            HTTP_X_FORWARDED_FOR="203.0.113.5, 198.51.100.9",
+            **proxy,
+        )
+    attempt = AccessAttempt.objects.get(username="editor")
+    # The address the proxy appended, not the proxy's own nor the one the client wrote itself.
+    assert attempt.ip_address == "198.51.100.9"
+    # The editor, signing in from elsewhere through the same proxy, is not locked out.
+    response = client.post(
+        reverse("admin:login"),
+        {"username": "editor", "password": "correct horse battery staple", "next": "/admin/"},
+        HTTP_X_FORWARDED_FOR="192.0.2.44",
+        **proxy,
+    )
+    assert response.status_code == 302

@@ -165,14 +165,43 @@ def test_redis_url_selects_the_redis_cache_backend():
     assert settings["cache"]["LOCATION"] == "redis://cache.internal:6379/1"
 
 
-def test_without_redis_url_each_process_keeps_its_own_memory_cache():
+def test_without_redis_url_the_workers_of_one_machine_share_a_file_cache(tmp_path):
     import json
 
     result = load_settings(DEBUG="true")
     assert result.returncode == 0, result.stderr
     settings = json.loads(result.stdout)
     assert settings["redis_url"] == ""
-    assert settings["cache"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert settings["cache"]["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
+    assert settings["cache"]["LOCATION"] == str(ROOT / ".cache")
+
+    result = load_settings(DEBUG="true", CACHE_DIR=str(tmp_path))
+    assert json.loads(result.stdout)["cache"]["LOCATION"] == str(tmp_path)
+
+
+def test_parallel_test_workers_each_get_their_own_cache(tmp_path):
+    import json
+
+    result = load_settings(DEBUG="true", CACHE_DIR=str(tmp_path), PYTEST_XDIST_WORKER="gw1")
+    assert json.loads(result.stdout)["cache"]["LOCATION"] == str(tmp_path / "gw2")
+    result = load_settings(DEBUG="true", REDIS_URL="redis://127.0.0.1:6390/0", PYTEST_XDIST_WORKER="gw1")
+    assert json.loads(result.stdout)["cache"]["LOCATION"] == "redis://127.0.0.1:6390/2"
+
+
+def test_the_number_of_trusted_proxies_comes_from_the_environment():
+    code = (
+        "import django; from django.conf import settings; "
+        "print(settings.NUM_PROXIES, settings.REST_FRAMEWORK['NUM_PROXIES'], settings.AXES_CLIENT_IP_CALLABLE)"
+    )
+    clean = {"PATH": os.environ["PATH"], "DOTENV_PATH": os.devnull, "DEBUG": "true", "NUM_PROXIES": "2"}
+    result = subprocess.run(
+        [sys.executable, "-c", f"import os; os.environ['DJANGO_SETTINGS_MODULE']='coalition.settings'; {code}"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+    )
+    assert result.stdout.split() == ["2", "2", "coalition.proxies.client_ip"], result.stderr
 
 
 def test_a_relative_sources_dir_is_taken_from_the_project_folder_wherever_a_command_runs(tmp_path):
