@@ -95,3 +95,11 @@ class CitationFactory(factory.django.DjangoModelFactory):
     source = factory.SubFactory(SourceFactory)
     quote = "A verbatim quote."
     contribution = factory.SubFactory(ContributionFactory)
+
+
+def token_for(user):
+    """A new API token for the user; the key, which the database keeps only as a hash."""
+    from knox.models import AuthToken
+
+    _, key = AuthToken.objects.create(user=user)
+    return key

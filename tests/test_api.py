@@ -11,7 +11,6 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.db import connection, connections, transaction
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.throttling import AnonRateThrottle
 
@@ -25,6 +24,7 @@ from tests.factories import (
     OfficialFactory,
     ParticipationFactory,
     SourceFactory,
+    token_for,
 )
 
 API = "/api/v1"
@@ -43,7 +43,7 @@ def anonymous():
 
 def token_client(user):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
     return client
 
 
@@ -789,7 +789,7 @@ def test_two_writers_holding_the_same_etag_cannot_both_succeed(editor):
         pytest.skip("SQLite has no row locks; run with DATABASE_URL pointing at PostgreSQL")
     contribution = ContributionFactory(nation=NationFactory(country="FR"))
     url = f"{API}/contributions/{contribution.pk}/"
-    key = Token.objects.create(user=editor).key
+    key = token_for(editor)
     etag = APIClient().get(url)["ETag"]
     statuses = []
 
