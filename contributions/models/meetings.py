@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -133,19 +133,23 @@ class Participation(models.Model):
 class FigureQuerySet(models.QuerySet):
     def with_bounds(self):
         """Annotate the range of values each figure allows: "more than 24" allows 25 and up, "about 50" 45–55."""
-        value = F("value")
+        # In 64 bits: "about 2,147,483,647" allows 10% more, which overflows PostgreSQL's integer (a 500).
+        big = models.BigIntegerField()
+        value = Cast("value", big)
         return self.annotate(
             low=Case(
                 When(qualifier=FigureQualifier.MORE_THAN, then=value + 1),
                 When(qualifier=FigureQualifier.NEARLY, then=value * 4 / 5),
                 When(qualifier=FigureQualifier.ABOUT, then=value * 9 / 10),
                 default=value,
+                output_field=big,
             ),
             high=Case(
                 When(qualifier=FigureQualifier.MORE_THAN, then=Value(2**31 - 1)),
                 When(qualifier=FigureQualifier.NEARLY, then=value - 1),
                 When(qualifier=FigureQualifier.ABOUT, then=value * 11 / 10),
                 default=value,
+                output_field=big,
             ),
         )
 
