@@ -5,9 +5,11 @@ import dataclasses
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -22,6 +24,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 from .locks import VersionLockAdmin
 from .models.citations import Citation
 from .models.contributions import CapabilityRequest, Contribution
+from .models.keys import parse_id
 from .models.meetings import Figure, Meeting, Participation
 from .models.nations import Nation, Official
 from .models.sources import Source
@@ -57,6 +60,15 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
     def get_historical_record_context_helper(self, request, historical_record):
         return ChangesHelper(self.model, historical_record)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # The URL takes any text for both ids ("history/compare/" too); one that names no record is a 404,
+        # where simple-history would pass "abc" to the database and answer 500.
+        try:
+            parse_id(unquote(object_id)), parse_id(version_id)
+        except ValueError:
+            raise Http404("No such version.") from None
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class SizeLimitedImportForm(ImportForm):

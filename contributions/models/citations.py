@@ -9,6 +9,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from .contributions import CapabilityRequest, Contribution
+from .fields import CharField, TextField
 from .meetings import Figure, Meeting, Participation
 from .nations import Nation, Official
 from .sources import Source
@@ -36,8 +37,8 @@ class Citation(models.Model):
     TARGETS = CITATION_TARGETS
 
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
-    quote = models.TextField(help_text="Copied character for character, curly quotes included.")
-    note = models.CharField(max_length=300, blank=True, help_text="What the quote establishes, where not obvious.")
+    quote = TextField(help_text="Copied character for character, curly quotes included.")
+    note = CharField(max_length=300, blank=True, help_text="What the quote establishes, where not obvious.")
     nation = models.ForeignKey(Nation, on_delete=models.CASCADE, null=True, blank=True, related_name="citations")
     official = models.ForeignKey(Official, on_delete=models.CASCADE, null=True, blank=True, related_name="citations")
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, null=True, blank=True, related_name="citations")
@@ -109,7 +110,7 @@ class DataVersion(models.Model):
     (or test) that restores an old value cannot revive entries cached for other data.
     """
 
-    token = models.CharField(max_length=32)
+    token = CharField(max_length=32)
 
     def __str__(self):
         return self.token

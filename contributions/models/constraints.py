@@ -3,6 +3,8 @@
 from django.db import models
 from django.db.models import Q
 
+from .fields import EARLIEST_DATE, LATEST_DATE
+
 
 def known_value(field, choices, name, blank=False):
     """Only a value of the field's vocabulary may be stored (or blank, where allowed): filters, facets
@@ -17,3 +19,13 @@ def non_negative(field, name, message, nullable=True):
     if nullable:
         condition |= Q(**{f"{field}__isnull": True})
     return models.CheckConstraint(condition=condition, name=name, violation_error_message=message)
+
+
+def date_in_range(field, name, nullable=True):
+    """A date outside 1990–2100 is a typing error (see fields.py), and one far off breaks the timelines."""
+    condition = Q(**{f"{field}__gte": EARLIEST_DATE, f"{field}__lte": LATEST_DATE})
+    if nullable:
+        condition |= Q(**{f"{field}__isnull": True})
+    return models.CheckConstraint(
+        condition=condition, name=name, violation_error_message="Dates lie between 1990 and 2100."
+    )

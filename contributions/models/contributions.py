@@ -7,9 +7,13 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from .choices import AmountBasis, Capability, Category, ContributionStatus, DatePrecision, Unit, format_date
-from .constraints import known_value, non_negative
+from .constraints import date_in_range, known_value, non_negative
+from .fields import CharField, DateField, TextField
 from .meetings import Meeting
 from .nations import Nation, Official
+
+# Ten trillion dollars: more than any state's budget, and within what every database reads back exactly.
+MAX_AMOUNT = 10**13
 
 
 class ContributionQuerySet(models.QuerySet):
@@ -58,26 +62,26 @@ class Contribution(models.Model):
     AmountBasis = AmountBasis
 
     nation = models.ForeignKey(Nation, on_delete=models.PROTECT, related_name="contributions")
-    category = models.CharField(max_length=30, choices=Category.choices)
-    capability = models.CharField(max_length=30, choices=Capability.choices, blank=True)
-    status = models.CharField(max_length=30, choices=Status.choices)
-    description = models.TextField()
+    category = CharField(max_length=30, choices=Category.choices)
+    capability = CharField(max_length=30, choices=Capability.choices, blank=True)
+    status = CharField(max_length=30, choices=Status.choices)
+    description = TextField()
     quantity = models.IntegerField(null=True, blank=True)
     quantity_before = models.IntegerField(
         null=True, blank=True, help_text="The level before this contribution, where a source gives it (12 → 38)."
     )
-    unit = models.CharField(max_length=20, choices=Unit.choices, blank=True)
+    unit = CharField(max_length=20, choices=Unit.choices, blank=True)
     amount = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
-    currency = models.CharField(max_length=3, blank=True, help_text="ISO 4217 code; amounts are stored in USD.")
-    amount_basis = models.CharField(max_length=20, choices=AmountBasis.choices, blank=True)
-    announced = models.DateField(null=True, blank=True)
-    announced_precision = models.CharField(max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    currency = CharField(max_length=3, blank=True, help_text="ISO 4217 code; amounts are stored in USD.")
+    amount_basis = CharField(max_length=20, choices=AmountBasis.choices, blank=True)
+    announced = DateField(null=True, blank=True)
+    announced_precision = CharField(max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY)
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, null=True, blank=True, related_name="contributions")
     official = models.ForeignKey(
         Official, on_delete=models.PROTECT, null=True, blank=True, related_name="contributions"
     )
     updated = models.DateTimeField(auto_now=True)
-    search_text = models.TextField(
+    search_text = TextField(
         blank=True, editable=False, help_text="Description and citation quotes, kept by signals for search."
     )
 
@@ -108,6 +112,12 @@ class Contribution(models.Model):
                 violation_error_message="A quantity needs a unit.",
             ),
             non_negative("amount", "contribution_amount_non_negative", "Amount cannot be negative."),
+            # SQLite keeps decimals as doubles: 15 significant digits read back; 16 fail to (a 500 on every page).
+            models.CheckConstraint(
+                condition=Q(amount__isnull=True) | Q(amount__lt=MAX_AMOUNT),
+                name="contribution_amount_below_limit",
+                violation_error_message="Amounts are below US$10 trillion.",
+            ),
             # Money without a currency is meaningless; a currency without money is a stray value.
             models.CheckConstraint(
                 condition=(Q(amount__isnull=True) & Q(currency="")) | (Q(amount__isnull=False) & ~Q(currency="")),
@@ -126,6 +136,8 @@ class Contribution(models.Model):
             known_value("unit", Unit, "contribution_unit_valid", blank=True),
             known_value("amount_basis", AmountBasis, "contribution_amount_basis_valid", blank=True),
             known_value("announced_precision", DatePrecision, "contribution_precision_valid"),
+            # A date outside 1990–2100 is a typing error, and one far off broke the timelines.
+            date_in_range("announced", "contribution_announced_in_range"),
         ]
         indexes = [
             # The lists sort by (announced, id): ending each index in that order lets a filtered page
@@ -158,6 +170,8 @@ class Contribution(models.Model):
         for field, message in negatives.items():
             if getattr(self, field) is not None and getattr(self, field) < 0:
                 errors[field] = message
+        if self.amount is not None and self.amount >= MAX_AMOUNT:
+            errors["amount"] = "Amounts are below US$10 trillion."
         if self.amount is not None and not self.currency:
             errors["currency"] = "An amount needs a currency."
         if self.currency and self.amount is None:
@@ -189,9 +203,9 @@ class CapabilityRequestQuerySet(models.QuerySet):
 class CapabilityRequest(models.Model):
     """A capability the coalition's leaders asked partners to supply, not yet tied to one nation."""
 
-    capability = models.CharField(max_length=30, choices=Capability.choices)
-    category = models.CharField(max_length=30, choices=Category.choices)
-    description = models.TextField()
+    capability = CharField(max_length=30, choices=Capability.choices)
+    category = CharField(max_length=30, choices=Category.choices)
+    description = TextField()
     requested_by = models.ForeignKey(
         Nation, on_delete=models.PROTECT, related_name="capability_requests", help_text="The nation asking."
     )
@@ -201,8 +215,8 @@ class CapabilityRequest(models.Model):
     meeting = models.ForeignKey(
         Meeting, on_delete=models.PROTECT, null=True, blank=True, related_name="capability_requests"
     )
-    announced = models.DateField(null=True, blank=True)
-    announced_precision = models.CharField(max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    announced = DateField(null=True, blank=True)
+    announced_precision = CharField(max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY)
     updated = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
@@ -213,6 +227,8 @@ class CapabilityRequest(models.Model):
         constraints = [
             known_value("capability", Capability, "request_capability_valid"),
             known_value("category", Category, "request_category_valid"),
+            # A date outside 1990–2100 is a typing error, and one far off broke the timelines.
+            date_in_range("announced", "request_announced_in_range"),
         ]
         indexes = [models.Index(fields=["capability"], name="request_capability_idx")]
 

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -16,7 +16,8 @@ from .choices import (
     ParticipationRole,
     format_date,
 )
-from .constraints import known_value, non_negative
+from .constraints import date_in_range, known_value, non_negative
+from .fields import CharField, DateField, TextField
 from .nations import Nation, Official
 
 
@@ -35,16 +36,16 @@ class Meeting(models.Model):
     Status = MeetingStatus
 
     slug = models.SlugField(max_length=120)
-    title = models.CharField(max_length=300)
-    kind = models.CharField(max_length=30, choices=Kind.choices)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.HELD)
-    city = models.CharField(max_length=100, blank=True)
-    venue = models.CharField(max_length=200, blank=True)
+    title = CharField(max_length=300)
+    kind = CharField(max_length=30, choices=Kind.choices)
+    status = CharField(max_length=10, choices=Status.choices, default=Status.HELD)
+    city = CharField(max_length=100, blank=True)
+    venue = CharField(max_length=200, blank=True)
     host = models.ForeignKey(Nation, on_delete=models.PROTECT, null=True, blank=True, related_name="hosted_meetings")
-    date = models.DateField(help_text="For a month or season, the first day of it.")
-    date_precision = models.CharField(max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY)
-    end_date = models.DateField(null=True, blank=True, help_text="Last day, for a meeting over several days.")
-    description = models.TextField(blank=True)
+    date = DateField(help_text="For a month or season, the first day of it.")
+    date_precision = CharField(max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    end_date = DateField(null=True, blank=True, help_text="Last day, for a meeting over several days.")
+    description = TextField(blank=True)
     nations = models.ManyToManyField(Nation, through="Participation", related_name="meetings", blank=True)
     officials = models.ManyToManyField(Official, related_name="meetings", blank=True, help_text="Officials present.")
     updated = models.DateTimeField(auto_now=True)
@@ -67,6 +68,9 @@ class Meeting(models.Model):
                 name="meeting_end_after_start",
                 violation_error_message="A meeting cannot end before it begins.",
             ),
+            # A date outside 1990–2100 is a typing error, and one far off broke the timelines.
+            date_in_range("date", "meeting_date_in_range", nullable=False),
+            date_in_range("end_date", "meeting_end_date_in_range"),
         ]
         indexes = [
             models.Index(fields=["date"], name="meeting_date_idx"),
@@ -106,7 +110,7 @@ class Participation(models.Model):
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="participations")
     nation = models.ForeignKey(Nation, on_delete=models.PROTECT, related_name="participations")
-    role = models.CharField(max_length=20, choices=Role.choices, default=Role.PARTICIPANT)
+    role = CharField(max_length=20, choices=Role.choices, default=Role.PARTICIPANT)
     updated = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
@@ -129,19 +133,23 @@ class Participation(models.Model):
 class FigureQuerySet(models.QuerySet):
     def with_bounds(self):
         """Annotate the range of values each figure allows: "more than 24" allows 25 and up, "about 50" 45–55."""
-        value = F("value")
+        # In 64 bits: "about 2,147,483,647" allows 10% more, which overflows PostgreSQL's integer (a 500).
+        big = models.BigIntegerField()
+        value = Cast("value", big)
         return self.annotate(
             low=Case(
                 When(qualifier=FigureQualifier.MORE_THAN, then=value + 1),
                 When(qualifier=FigureQualifier.NEARLY, then=value * 4 / 5),
                 When(qualifier=FigureQualifier.ABOUT, then=value * 9 / 10),
                 default=value,
+                output_field=big,
             ),
             high=Case(
                 When(qualifier=FigureQualifier.MORE_THAN, then=Value(2**31 - 1)),
                 When(qualifier=FigureQualifier.NEARLY, then=value - 1),
                 When(qualifier=FigureQualifier.ABOUT, then=value * 11 / 10),
                 default=value,
+                output_field=big,
             ),
         )
 
@@ -181,12 +189,12 @@ class Figure(models.Model):
         related_name="figures",
         help_text="Blank for a figure about the coalition as a whole.",
     )
-    metric = models.CharField(max_length=40, choices=Metric.choices)
-    qualifier = models.CharField(max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT)
+    metric = CharField(max_length=40, choices=Metric.choices)
+    qualifier = CharField(max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT)
     value = models.IntegerField()
     out_of = models.IntegerField(null=True, blank=True, help_text='The whole, as in "59 of the 65".')
-    label = models.CharField(max_length=300, help_text="What is counted, in the source's own terms.")
-    as_of = models.DateField(null=True, blank=True)
+    label = CharField(max_length=300, help_text="What is counted, in the source's own terms.")
+    as_of = DateField(null=True, blank=True)
     updated = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
@@ -205,6 +213,8 @@ class Figure(models.Model):
             ),
             known_value("metric", FigureMetric, "figure_metric_valid"),
             known_value("qualifier", FigureQualifier, "figure_qualifier_valid"),
+            # A date outside 1990–2100 is a typing error, and one far off broke the timelines.
+            date_in_range("as_of", "figure_as_of_in_range"),
         ]
         indexes = [models.Index(fields=["metric"], name="figure_metric_idx")]
 

@@ -9,6 +9,8 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from .choices import DatePrecision, NationRole, format_date
+from .constraints import date_in_range
+from .fields import CharField, DateField, TextField
 
 
 class NationQuerySet(models.QuerySet):
@@ -37,13 +39,11 @@ class Nation(models.Model):
 
     country = CountryField(help_text="ISO 3166-1 country.")
     # Stored, not only derived from country, so lists can sort and search on it in the database.
-    name = models.CharField(max_length=100, blank=True, help_text="Defaults to the ISO short name.")
-    role = models.CharField(max_length=20, choices=Role.choices)
-    joined = models.DateField(null=True, blank=True, help_text="When it joined the coalition, where known.")
-    joined_precision = models.CharField(
-        max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY, blank=True
-    )
-    notes = models.TextField(blank=True)
+    name = CharField(max_length=100, blank=True, help_text="Defaults to the ISO short name.")
+    role = CharField(max_length=20, choices=Role.choices)
+    joined = DateField(null=True, blank=True, help_text="When it joined the coalition, where known.")
+    joined_precision = CharField(max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY, blank=True)
+    notes = TextField(blank=True)
     updated = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
@@ -60,6 +60,8 @@ class Nation(models.Model):
                 name="nation_role_valid",
                 violation_error_message="Unknown role.",
             ),
+            # A date outside 1990–2100 is a typing error, and one far off broke the timelines.
+            date_in_range("joined", "nation_joined_in_range"),
         ]
         indexes = [
             models.Index(fields=["role"], name="nation_role_idx"),
@@ -94,17 +96,17 @@ class Official(models.Model):
     """A person named or quoted in the sources in an official capacity."""
 
     slug = models.SlugField(max_length=120)
-    name = models.CharField(max_length=200, help_text="The correct spelling.")
-    title = models.CharField(max_length=300, help_text="Title or office, as the articles give it.")
+    name = CharField(max_length=200, help_text="The correct spelling.")
+    title = CharField(max_length=300, help_text="Title or office, as the articles give it.")
     nation = models.ForeignKey(Nation, on_delete=models.PROTECT, related_name="officials")
-    tenure_start = models.DateField(null=True, blank=True)
-    tenure_start_precision = models.CharField(max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY)
-    tenure_end = models.DateField(null=True, blank=True)
-    tenure_end_precision = models.CharField(max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY)
-    name_variants = models.CharField(
+    tenure_start = DateField(null=True, blank=True)
+    tenure_start_precision = CharField(max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    tenure_end = DateField(null=True, blank=True)
+    tenure_end_precision = CharField(max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    name_variants = CharField(
         max_length=300, blank=True, help_text="Other spellings used in the sources, comma-separated."
     )
-    spelling_note = models.TextField(
+    spelling_note = TextField(
         blank=True, help_text="Where a source misspells the name: what it prints, and the correct form."
     )
     updated = models.DateTimeField(auto_now=True)
@@ -124,6 +126,9 @@ class Official(models.Model):
                 name="official_tenure_ordered",
                 violation_error_message="Tenure cannot end before it starts.",
             ),
+            # A date outside 1990–2100 is a typing error, and one far off broke the timelines.
+            date_in_range("tenure_start", "official_tenure_start_in_range"),
+            date_in_range("tenure_end", "official_tenure_end_in_range"),
         ]
         indexes = [models.Index(fields=["name"], name="official_name_idx")]
 

@@ -8,6 +8,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
 from ..models import STATUS_ORDER, ContributionStatus
+from ..models.fields import EARLIEST_DATE, LATEST_DATE
 
 register = template.Library()
 
@@ -123,7 +124,12 @@ def timeline(items, title, legend):
     items: dicts with date and css (the marker's class); legend: (css, label) pairs.
     The page lists the same items as text; the chart only shows how they spread over time.
     """
-    dated = sorted((item for item in items if item.get("date")), key=lambda item: item["date"])
+    # Clamped to the range the models allow, so a row saved before the range was enforced cannot
+    # push the axis out of the calendar (year 9999 + 1) or squeeze every other marker into a dot.
+    dated = sorted(
+        ({**item, "date": min(max(item["date"], EARLIEST_DATE), LATEST_DATE)} for item in items if item.get("date")),
+        key=lambda item: item["date"],
+    )
     if not dated:
         return {"empty": True}
     start = datetime.date(dated[0]["date"].year, 1, 1)
