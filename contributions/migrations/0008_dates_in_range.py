@@ -33,7 +33,7 @@ def refuse_dates_out_of_range(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contributions', '0006_nation_date_index'),
+        ('contributions', '0007_drop_authtoken'),
     ]
 
     operations = [
