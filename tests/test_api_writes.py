@@ -31,3 +31,17 @@ def test_it_accepts_a_body_as_deep_as_a_record_needs(editor_api, cast):
     response = editor_api.patch(url, {"status": "pledged"}, format="json", HTTP_IF_MATCH=etag)
     assert response.status_code == 200
     assert response.json()["status"] == "pledged"
+
+
+def test_it_adds_no_history_entry_for_a_write_that_changes_nothing(editor_api, cast):
+    police = cast["police"]
+    url = reverse("api:contribution-detail", args=[police.pk])
+    read = editor_api.get(url)
+    before = police.history.count()
+    response = editor_api.patch(url, {"status": police.status}, format="json", HTTP_IF_MATCH=read["ETag"])
+    assert response.status_code == 200
+    assert response["ETag"] == read["ETag"]
+    assert police.history.count() == before
+    changed = editor_api.patch(url, {"status": "pledged"}, format="json", HTTP_IF_MATCH=read["ETag"])
+    assert changed.status_code == 200
+    assert police.history.count() == before + 1
