@@ -191,6 +191,12 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # JSON with a depth limit; forms are for the browsable API.
+    "DEFAULT_PARSER_CLASSES": [
+        "contributions.api.parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "contributions.api.schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "contributions.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,

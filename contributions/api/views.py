@@ -160,9 +160,10 @@ class RecordViewSet(FormatMixin, viewsets.ModelViewSet):
             instance = self.get_locked_object()
             if failed := self.precondition_failed(instance):
                 return failed
+            before = self.comparable(instance)
             serializer = self.get_serializer(instance, data=request.data, partial=partial)
             serializer.is_valid(raise_exception=True)
-            self.save(serializer)
+            self.save(serializer, before)
         return self.written(serializer.instance)
 
     def destroy(self, request, *args, **kwargs):
@@ -197,10 +198,18 @@ class RecordViewSet(FormatMixin, viewsets.ModelViewSet):
         detail = "The record has changed since you read it (If-Match does not match). Fetch it again and retry."
         return Response({"detail": detail}, status=status.HTTP_412_PRECONDITION_FAILED, headers={"ETag": current})
 
-    def save(self, serializer):
+    def comparable(self, instance):
+        """The record as a client sees it, less the timestamp a save moves whatever it changes."""
+        data = self.get_serializer(get_object_or_404(self.get_queryset(), pk=instance.pk)).data
+        return {name: value for name, value in data.items() if name != "updated"}
+
+    def save(self, serializer, before=None):
         try:
             with transaction.atomic():
                 serializer.save()
+                if before is not None and self.comparable(serializer.instance) == before:
+                    # A write that changes nothing leaves no trace: no history entry, no new timestamp.
+                    transaction.set_rollback(True)
         except IntegrityError:
             # Validation passed but a concurrent write got there first (a duplicate key, usually).
             raise ValidationError(
