@@ -5,8 +5,17 @@ code, a meeting, official or source by its slug. Export writes the same columns 
 an exported file can be corrected and imported back.
 """
 
+import csv
+import io
+import zipfile
+
+import charset_normalizer
+import openpyxl
+import tablib
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
+from import_export.formats import base_formats
 
 from . import tables
 from .models.citations import Citation
@@ -108,6 +117,33 @@ class EditorResource(resources.ModelResource):
         kwargs.setdefault("rollback_on_validation_errors", True)
         return super().import_data(dataset, **kwargs)
 
+    def before_import(self, dataset, **kwargs):
+        # Refused as a whole file: a misnamed column would otherwise be ignored, a missing one left as
+        # it is, and the last of two rows for one record would win.
+        unknown = [name for name in dataset.headers if name not in self.column_names()]
+        missing = [name for name in self.required_columns() if name not in dataset.headers]
+        problems = []
+        if unknown:
+            problems.append("unknown columns: " + ", ".join(unknown))
+        if missing:
+            problems.append("missing columns: " + ", ".join(missing))
+        if problems:
+            raise ValidationError(f"Check the header row: {'; '.join(problems)}.")
+        self.refuse_duplicate_keys(dataset)
+        super().before_import(dataset, **kwargs)
+
+    def refuse_duplicate_keys(self, dataset):
+        columns = [self.fields[name].column_name for name in self.get_import_id_fields()]
+        seen = {}
+        for line, row in enumerate(dataset.dict, start=2):
+            key = tuple(str(row.get(column) or "").strip().upper() for column in columns)
+            if not any(key):
+                continue  # new records have no key yet
+            if key in seen:
+                named = ", ".join(f"{column} {value}" for column, value in zip(columns, key, strict=True))
+                raise ValidationError(f"Lines {seen[key]} and {line} are both {named}; a record can appear once.")
+            seen[key] = line
+
     def get_instance(self, instance_loader, row):
         # A new record takes its id from the database. An id that names no record is a typing error, or
         # a record deleted since the export: saving a new record under it would hide the mistake.
@@ -147,6 +183,15 @@ class EditorResource(resources.ModelResource):
             instance._history_user = kwargs["user"]
         file_name = kwargs.get("file_name")
         instance._change_reason = f"Imported from {file_name}" if file_name else "Imported"
+
+    @classmethod
+    def required_columns(cls):
+        """Columns a file must have: those of the fields a record cannot leave blank."""
+        fields = {
+            field.column_name: cls._meta.model._meta.get_field(field.attribute)
+            for field in cls().get_user_visible_fields()
+        }
+        return [name for name, field in fields.items() if not (field.blank or field.primary_key or field.has_default())]
 
     @classmethod
     def column_names(cls):
@@ -236,3 +281,112 @@ class CitationResource(EditorResource):
 
     def get_queryset(self):
         return super().get_queryset().select_related("source", "nation", "official", "meeting")
+
+
+# --- File formats: shape, encoding and size checked while the file is read -------------------------
+
+
+class ImportFileError(ValueError):
+    """A file that cannot be read as a table; the message is shown to the editor as it is."""
+
+
+def _capped(rows):
+    """Rows as lists, refused as soon as there are more rows or columns than the settings allow."""
+    max_rows, max_columns = settings.IMPORT_MAX_ROWS, settings.IMPORT_MAX_COLUMNS
+    for number, row in enumerate(rows):
+        if number > max_rows:
+            raise ImportFileError(f"The file has more than {max_rows:,} rows; split it into smaller files.")
+        if len(row) > max_columns:
+            raise ImportFileError(f"Line {number + 1} has more than {max_columns} columns.")
+        yield list(row)
+
+
+def _table(rows):
+    """A Dataset from a header and rows that each have exactly as many cells as the header."""
+    rows = iter(rows)
+    headers = [str(name or "").strip() for name in next(rows, [])]
+    if not any(headers):
+        raise ImportFileError("The file is empty: the first line must name the columns.")
+    dataset = tablib.Dataset(headers=headers)
+    for line, row in enumerate(rows, start=2):
+        if not any(cell not in (None, "") for cell in row):
+            continue  # a blank line, as spreadsheets leave at the end
+        if len(row) != len(headers):
+            raise ImportFileError(
+                f"Line {line} has {len(row)} cells but the header has {len(headers)}; nothing was imported. "
+                "Check for a missing comma or an unclosed quote."
+            )
+        dataset.append(row)
+    return dataset
+
+
+def decode(data):
+    """Text of an uploaded CSV: UTF-8 (with or without a BOM), or Windows Western as Excel saves it."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    match = charset_normalizer.from_bytes(data).best()
+    if match is not None and "cp1252" in match.could_be_from_charset:
+        return data.decode("cp1252")
+    found = f"it looks like {match.encoding}" if match is not None else "it does not look like text"
+    raise ImportFileError(f"The file is not UTF-8 ({found}). Save it as “CSV UTF-8” and upload it again.")
+
+
+class StrictCSV(base_formats.CSV):
+    def is_binary(self):
+        return True  # read as bytes, so that the encoding is detected here rather than assumed
+
+    def get_read_mode(self):
+        return "rb"
+
+    def create_dataset(self, in_stream, **kwargs):
+        text = decode(in_stream) if isinstance(in_stream, bytes) else in_stream
+        try:
+            return _table(_capped(csv.reader(io.StringIO(text, newline=""), strict=True)))
+        except csv.Error as error:
+            raise ImportFileError(f"The file is not valid CSV: {error}.") from None
+
+    def _escape_formulae(self, dataset):
+        _escape(dataset)
+
+
+class StrictXLSX(base_formats.XLSX):
+    def create_dataset(self, in_stream):
+        # A zip's declared sizes bound what it unpacks to; refuse before anything is unpacked.
+        try:
+            unpacked = sum(member.file_size for member in zipfile.ZipFile(io.BytesIO(in_stream)).infolist())
+        except zipfile.BadZipFile:
+            raise ImportFileError("The file is not an Excel .xlsx workbook.") from None
+        limit = settings.IMPORT_MAX_BYTES
+        if unpacked > limit:
+            raise ImportFileError(f"The workbook unpacks to {unpacked:,} bytes; imports are limited to {limit:,}.")
+        try:
+            sheet = openpyxl.load_workbook(io.BytesIO(in_stream), read_only=True, data_only=True).active
+        except Exception:
+            raise ImportFileError("The file is not an Excel .xlsx workbook that can be read.") from None
+        # The sheet's declared size (A1:XFD2000) is ignored: only the cells it really holds are read.
+        sheet.reset_dimensions()
+        rows = [_trimmed(row) for row in _capped(sheet.iter_rows(values_only=True))]
+        width = len(rows[0]) if rows else 0
+        # Excel leaves a row's trailing blank cells out; padding to the header keeps the columns aligned.
+        return _table(row + [None] * (width - len(row)) for row in rows)
+
+    def _escape_formulae(self, dataset):
+        _escape(dataset)
+
+
+def _trimmed(row):
+    while row and row[-1] in (None, ""):
+        row.pop()
+    return row
+
+
+def _escape(dataset):
+    """A text cell starting as a formula gets an apostrophe, as in the public CSVs; other cells keep their type."""
+    formula_starts = ("=", "+", "-", "@", "\t", "\r")
+    for _ in range(len(dataset)):
+        row = dataset.lpop()
+        dataset.append(
+            [f"'{cell}" if isinstance(cell, str) and cell.startswith(formula_starts) else cell for cell in row]
+        )
