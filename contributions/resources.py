@@ -128,7 +128,7 @@ class EditorResource(resources.ModelResource):
         if missing:
             problems.append("missing columns: " + ", ".join(missing))
         if problems:
-            raise ValidationError(f"Check the header row: {'; '.join(problems)}.")
+            raise ImportFileError(f"Check the header row: {'; '.join(problems)}.")
         self.refuse_duplicate_keys(dataset)
         super().before_import(dataset, **kwargs)
 
@@ -141,7 +141,7 @@ class EditorResource(resources.ModelResource):
                 continue  # new records have no key yet
             if key in seen:
                 named = ", ".join(f"{column} {value}" for column, value in zip(columns, key, strict=True))
-                raise ValidationError(f"Lines {seen[key]} and {line} are both {named}; a record can appear once.")
+                raise ImportFileError(f"Lines {seen[key]} and {line} are both {named}; a record can appear once.")
             seen[key] = line
 
     def get_instance(self, instance_loader, row):
@@ -326,8 +326,10 @@ def decode(data):
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
-    match = charset_normalizer.from_bytes(data).best()
-    if match is not None and "cp1252" in match.could_be_from_charset:
+    matches = charset_normalizer.from_bytes(data)
+    match = matches.best()
+    # Short Western text reads equally well in several code pages; Excel on Windows writes cp1252.
+    if any("cp1252" in other.could_be_from_charset for other in matches if match and other.chaos <= match.chaos):
         return data.decode("cp1252")
     found = f"it looks like {match.encoding}" if match is not None else "it does not look like text"
     raise ImportFileError(f"The file is not UTF-8 ({found}). Save it as “CSV UTF-8” and upload it again.")
