@@ -21,12 +21,13 @@ from import_export.forms import ConfirmImportForm, ImportForm
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from .import_files import ImportFileError, StrictCSV, StrictXLSX
 from .models.citations import Citation
 from .models.contributions import CapabilityRequest, Contribution
 from .models.meetings import Figure, Meeting, Participation
 from .models.nations import Nation, Official
 from .models.sources import Source
-from .resources import CitationResource, ContributionResource, ImportFileError, NationResource, StrictCSV, StrictXLSX
+from .resources import CitationResource, ContributionResource, NationResource
 
 admin.site.site_header = "Coalition Contributions Tracker"
 admin.site.site_title = "Coalition Contributions Tracker"
@@ -161,6 +162,9 @@ def describe_resource(resource_class):
     model = resource_class._meta.model
     columns = []
     for field in resource_class().get_user_visible_fields():
+        if not field.attribute:  # the citation columns
+            columns.append({"name": field.column_name, "help": resource_class.column_help.get(field.column_name, "")})
+            continue
         model_field = model._meta.get_field(field.attribute)
         # Relations and the 250 countries are described in words instead of listed.
         listed = not (model_field.is_relation or isinstance(model_field, CountryField))

@@ -5,19 +5,11 @@ code, a meeting, official or source by its slug. Export writes the same columns 
 an exported file can be corrected and imported back.
 """
 
-import csv
-import io
-import zipfile
-
-import charset_normalizer
-import openpyxl
-import tablib
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
-from import_export.formats import base_formats
 
 from . import tables
+from .import_files import ImportFileError
 from .models.citations import Citation
 from .models.contributions import CapabilityRequest, Contribution
 from .models.keys import parse_id
@@ -26,6 +18,10 @@ from .models.nations import Nation, Official
 from .models.sources import Source
 
 NEW_OR_EXISTING = "Blank for a new {0}; the id of an existing one to change it."
+CITATION_HELP = {
+    "source": "Slug of its citation's source; required for a new record, blank to leave its citations as they are.",
+    "quote": "The source's exact words; required with source. A citation already recorded is not added again.",
+}
 
 
 def imported_columns(table, *left_out):
@@ -190,6 +186,7 @@ class EditorResource(resources.ModelResource):
         fields = {
             field.column_name: cls._meta.model._meta.get_field(field.attribute)
             for field in cls().get_user_visible_fields()
+            if field.attribute  # not the citation columns
         }
         return [name for name, field in fields.items() if not (field.blank or field.primary_key or field.has_default())]
 
@@ -198,23 +195,87 @@ class EditorResource(resources.ModelResource):
         return [field.column_name for field in cls().get_user_visible_fields()]
 
 
-class NationResource(EditorResource):
+class CitedResource(EditorResource):
+    """A record that needs evidence: a new one brings its first citation in the same row.
+
+    Further citations of one record go in the citations file. Re-importing a row finds its citation
+    by (source, quote) rather than adding it again.
+    """
+
+    citation_of = ""  # the Citation field that points at this model
+    source = fields.Field(column_name="source", widget=KeyWidget(Source, "slug"))
+    quote = fields.Field(column_name="quote")
+
+    def first_citation(self, record):
+        return min(record.citations.all(), key=lambda citation: citation.pk, default=None)
+
+    def dehydrate_source(self, record):
+        citation = self.first_citation(record)
+        return citation.source.slug if citation else ""
+
+    def dehydrate_quote(self, record):
+        citation = self.first_citation(record)
+        return citation.quote if citation else ""
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        slug, quote = (str(row.get(column) or "").strip() for column in ("source", "quote"))
+        instance._import_citation = None
+        name = self._meta.model._meta.verbose_name
+        if slug and quote:
+            try:
+                instance._import_citation = (self.fields["source"].widget.clean(slug), quote)
+            except ValueError as error:
+                errors.setdefault("source", []).append(str(error))
+        elif slug or quote:
+            errors.setdefault("quote" if slug else "source", []).append("A citation needs both source and quote.")
+        elif instance._state.adding:
+            errors.setdefault("quote", []).append(f"A new {name} needs its citation: fill source and quote.")
+        if errors:
+            raise ValidationError(errors)
+
+    def new_citation(self, instance):
+        if not getattr(instance, "_import_citation", None) or instance.pk is None:
+            return bool(getattr(instance, "_import_citation", None))
+        source, quote = instance._import_citation
+        return not Citation.objects.filter(source=source, quote=quote, **{self.citation_of: instance}).exists()
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if self.new_citation(instance):
+            return False
+        return super().skip_row(instance, original, row, import_validation_errors)
+
+    def after_save_instance(self, instance, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        if instance._import_citation:
+            source, quote = instance._import_citation
+            Citation.objects.get_or_create(source=source, quote=quote, **{self.citation_of: instance})
+
+
+class NationResource(CitedResource):
+    citation_of = "nation"
     code = fields.Field(attribute="country", column_name="code", widget=CodeWidget())
     joined = date_field("joined")
 
     column_help = {
         **tables.NATIONS.meanings(*NATION_COLUMNS),
+        **CITATION_HELP,
         "code": "ISO 3166-1 two-letter code (FR, IT, US). An existing code updates that nation.",
         "name": "Name as shown on the site. Blank: the ISO short name.",
     }
 
     class Meta(EditorResource.Meta):
         model = Nation
-        fields = NATION_COLUMNS
+        fields = [*NATION_COLUMNS, "source", "quote"]
         import_id_fields = ["code"]
 
 
-class ContributionResource(EditorResource):
+class ContributionResource(CitedResource):
+    citation_of = "contribution"
     id = fields.Field(attribute="id", column_name="id", widget=IdWidget())
     # Named as in the public CSV download, so a researcher's download imports unchanged.
     nation_code = related("nation", Nation, "country", column="nation_code")
@@ -224,6 +285,7 @@ class ContributionResource(EditorResource):
 
     column_help = {
         **tables.CONTRIBUTIONS.meanings(*CONTRIBUTION_COLUMNS),
+        **CITATION_HELP,
         "id": NEW_OR_EXISTING.format("contribution"),
         "nation_code": "ISO code of an existing nation (FR).",
         "meeting": "Slug of the meeting where it was announced, or blank.",
@@ -232,10 +294,12 @@ class ContributionResource(EditorResource):
 
     class Meta(EditorResource.Meta):
         model = Contribution
-        fields = CONTRIBUTION_COLUMNS
+        fields = [*CONTRIBUTION_COLUMNS, "source", "quote"]
 
     def get_queryset(self):
-        return super().get_queryset().select_related("nation", "meeting", "official")
+        return (
+            super().get_queryset().select_related("nation", "meeting", "official").prefetch_related("citations__source")
+        )
 
 
 class CitationResource(EditorResource):
@@ -281,114 +345,3 @@ class CitationResource(EditorResource):
 
     def get_queryset(self):
         return super().get_queryset().select_related("source", "nation", "official", "meeting")
-
-
-# --- File formats: shape, encoding and size checked while the file is read -------------------------
-
-
-class ImportFileError(ValueError):
-    """A file that cannot be read as a table; the message is shown to the editor as it is."""
-
-
-def _capped(rows):
-    """Rows as lists, refused as soon as there are more rows or columns than the settings allow."""
-    max_rows, max_columns = settings.IMPORT_MAX_ROWS, settings.IMPORT_MAX_COLUMNS
-    for number, row in enumerate(rows):
-        if number > max_rows:
-            raise ImportFileError(f"The file has more than {max_rows:,} rows; split it into smaller files.")
-        if len(row) > max_columns:
-            raise ImportFileError(f"Line {number + 1} has more than {max_columns} columns.")
-        yield list(row)
-
-
-def _table(rows):
-    """A Dataset from a header and rows that each have exactly as many cells as the header."""
-    rows = iter(rows)
-    headers = [str(name or "").strip() for name in next(rows, [])]
-    if not any(headers):
-        raise ImportFileError("The file is empty: the first line must name the columns.")
-    dataset = tablib.Dataset(headers=headers)
-    for line, row in enumerate(rows, start=2):
-        if not any(cell not in (None, "") for cell in row):
-            continue  # a blank line, as spreadsheets leave at the end
-        if len(row) != len(headers):
-            raise ImportFileError(
-                f"Line {line} has {len(row)} cells but the header has {len(headers)}; nothing was imported. "
-                "Check for a missing comma or an unclosed quote."
-            )
-        dataset.append(row)
-    return dataset
-
-
-def decode(data):
-    """Text of an uploaded CSV: UTF-8 (with or without a BOM), or Windows Western as Excel saves it."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    matches = charset_normalizer.from_bytes(data)
-    match = matches.best()
-    # Short Western text reads equally well in several code pages; Excel on Windows writes cp1252.
-    if any("cp1252" in other.could_be_from_charset for other in matches if match and other.chaos <= match.chaos):
-        return data.decode("cp1252")
-    found = f"it looks like {match.encoding}" if match is not None else "it does not look like text"
-    raise ImportFileError(f"The file is not UTF-8 ({found}). Save it as “CSV UTF-8” and upload it again.")
-
-
-class StrictCSV(base_formats.CSV):
-    def is_binary(self):
-        return True  # read as bytes, so that the encoding is detected here rather than assumed
-
-    def get_read_mode(self):
-        return "rb"
-
-    def create_dataset(self, in_stream, **kwargs):
-        text = decode(in_stream) if isinstance(in_stream, bytes) else in_stream
-        try:
-            return _table(_capped(csv.reader(io.StringIO(text, newline=""), strict=True)))
-        except csv.Error as error:
-            raise ImportFileError(f"The file is not valid CSV: {error}.") from None
-
-    def _escape_formulae(self, dataset):
-        _escape(dataset)
-
-
-class StrictXLSX(base_formats.XLSX):
-    def create_dataset(self, in_stream):
-        # A zip's declared sizes bound what it unpacks to; refuse before anything is unpacked.
-        try:
-            unpacked = sum(member.file_size for member in zipfile.ZipFile(io.BytesIO(in_stream)).infolist())
-        except zipfile.BadZipFile:
-            raise ImportFileError("The file is not an Excel .xlsx workbook.") from None
-        limit = settings.IMPORT_MAX_BYTES
-        if unpacked > limit:
-            raise ImportFileError(f"The workbook unpacks to {unpacked:,} bytes; imports are limited to {limit:,}.")
-        try:
-            sheet = openpyxl.load_workbook(io.BytesIO(in_stream), read_only=True, data_only=True).active
-        except Exception:
-            raise ImportFileError("The file is not an Excel .xlsx workbook that can be read.") from None
-        # The sheet's declared size (A1:XFD2000) is ignored: only the cells it really holds are read.
-        sheet.reset_dimensions()
-        rows = [_trimmed(row) for row in _capped(sheet.iter_rows(values_only=True))]
-        width = len(rows[0]) if rows else 0
-        # Excel leaves a row's trailing blank cells out; padding to the header keeps the columns aligned.
-        return _table(row + [None] * (width - len(row)) for row in rows)
-
-    def _escape_formulae(self, dataset):
-        _escape(dataset)
-
-
-def _trimmed(row):
-    while row and row[-1] in (None, ""):
-        row.pop()
-    return row
-
-
-def _escape(dataset):
-    """A text cell starting as a formula gets an apostrophe, as in the public CSVs; other cells keep their type."""
-    formula_starts = ("=", "+", "-", "@", "\t", "\r")
-    for _ in range(len(dataset)):
-        row = dataset.lpop()
-        dataset.append(
-            [f"'{cell}" if isinstance(cell, str) and cell.startswith(formula_starts) else cell for cell in row]
-        )

@@ -10,12 +10,18 @@ import pytest
 from django.contrib.auth.models import Group, User
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
-from contributions.models import Contribution, Nation
+from contributions.models import Citation, Contribution, Nation
 from contributions.resources import ContributionResource
+from tests.factories import SourceFactory
 from tests.test_admin import admin_url
 from tests.test_import import CSV, XLSX, confirm, upload
 
 HEADER = ",".join(ContributionResource.column_names())
+
+
+@pytest.fixture(autouse=True)
+def source(db):
+    return SourceFactory(slug="src")
 
 
 @pytest.fixture
@@ -43,7 +49,7 @@ def test_it_refuses_a_short_row_and_leaves_the_record_as_it_was(editor_client, c
     short = f"{carrier.pk},FR,military,,delivered,short row edit"
     errors = file_errors(upload(editor_client, "contribution", f"{HEADER}\n{short}\n"))
     assert errors == [
-        "Line 2 has 6 cells but the header has 16; nothing was imported. "
+        "Line 2 has 6 cells but the header has 18; nothing was imported. "
         "Check for a missing comma or an unclosed quote."
     ]
     carrier.refresh_from_db()
@@ -54,7 +60,7 @@ def test_it_refuses_a_long_row_and_an_unclosed_quote(editor_client, cast):
     row = row_of(cast["carrier"])
     long_row = ",".join(row) + ",extra"
     assert file_errors(upload(editor_client, "contribution", f"{HEADER}\n{long_row}\n"))[0].startswith(
-        "Line 2 has 17 cells but the header has 16"
+        "Line 2 has 19 cells but the header has 18"
     )
     unclosed = ",".join(row[:5]) + ',"An unclosed quote,' + ",".join(row[6:])
     (error,) = file_errors(upload(editor_client, "contribution", f"{HEADER}\n{unclosed}\n"))
@@ -77,14 +83,17 @@ def test_it_refuses_two_rows_for_one_record(editor_client, cast):
 
 
 def test_it_refuses_one_nation_code_written_twice_in_different_case(editor_client, db):
-    content = "code,name,role\nBE,Belgium,military\nbe,Belgique,military\n"
+    content = "code,name,role,source,quote\nBE,Belgium,military,src,q\nbe,Belgique,military,src,q\n"
     (error,) = file_errors(upload(editor_client, "nation", content, "nations.csv"))
     assert error == "Lines 2 and 3 are both code BE; a record can appear once."
     assert not Nation.objects.filter(country="BE").exists()
 
 
 def test_it_reads_a_windows_excel_csv_and_a_utf8_bom(editor_client, cast):
-    content = "nation_code,category,status,description\nFR,military,pledged,Frégates et hélicoptères\n"
+    content = (
+        "nation_code,category,status,description,source,quote\n"
+        "FR,military,pledged,Frégates et hélicoptères,src,It said so.\n"
+    )
     for data in [content.encode("cp1252"), b"\xef\xbb\xbf" + content.encode()]:
         preview = upload(editor_client, "contribution", data)
         assert "confirm_form" in preview.context, file_errors(preview)
@@ -93,7 +102,10 @@ def test_it_reads_a_windows_excel_csv_and_a_utf8_bom(editor_client, cast):
 
 
 def test_it_says_which_encoding_it_found_when_it_cannot_read_one(editor_client, cast):
-    content = "nation_code,category,status,description\nFR,military,pledged,Военная помощь и техника\n"
+    content = (
+        "nation_code,category,status,description,source,quote\n"
+        "FR,military,pledged,Военная помощь и техника,src,It said so.\n"
+    )
     (error,) = file_errors(upload(editor_client, "contribution", content.encode("utf-16")))
     assert error.startswith("The file is not UTF-8 (it looks like ")
     assert error.endswith("Save it as “CSV UTF-8” and upload it again.")
@@ -113,7 +125,7 @@ def xlsx(rows, dimension=None):
         for item in source.infolist():
             data = source.read(item)
             if item.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(b'<dimension ref="A1:D2" />', f'<dimension ref="{dimension}"/>'.encode())
+                data = data.replace(b'<dimension ref="A1:F2" />', f'<dimension ref="{dimension}"/>'.encode())
                 assert dimension.encode() in data
             target.writestr(item, data)
     return packed.getvalue()
@@ -135,11 +147,12 @@ def cells_read(monkeypatch):
 
 
 def test_a_workbook_declaring_a_huge_sheet_is_read_only_as_far_as_its_cells(editor_client, cast, cells_read):
-    rows = [["nation_code", "category", "status", "description"], ["FR", "military", "pledged", "Jets"]]
+    rows = [["nation_code", "category", "status", "description", "source", "quote"]]
+    rows.append(["FR", "military", "pledged", "Jets", "src", "It said so."])
     bomb = xlsx(rows, dimension="A1:XFD2000")
     preview = upload(editor_client, "contribution", bomb, "bomb.xlsx", XLSX)
     assert "confirm_form" in preview.context, file_errors(preview)
-    assert cells_read[0] == 8
+    assert cells_read[0] == 12
 
 
 def test_a_workbook_with_too_many_rows_is_refused_after_reading_the_cap(editor_client, cast, cells_read, settings):
@@ -166,7 +179,7 @@ def test_the_size_limit_applies_to_the_unpacked_workbook(editor_client, cast, se
 
 
 def test_a_tampered_confirm_file_name_is_a_400_and_imports_nothing(editor_client, cast, tmp_path):
-    content = "nation_code,category,status,description\nFR,military,pledged,Signed jets\n"
+    content = "nation_code,category,status,description,source,quote\nFR,military,pledged,Signed jets,src,It said so.\n"
     preview = upload(editor_client, "contribution", content)
     form = preview.context["confirm_form"]
     data = {name: form[name].value() for name in form.fields}
@@ -182,7 +195,11 @@ def test_a_name_signed_for_one_editor_is_refused_for_another(client, editor, cas
     other = User.objects.create_user("other", is_staff=True)
     other.groups.add(Group.objects.get(name="Editors"))
     client.force_login(editor)
-    preview = upload(client, "contribution", "nation_code,category,status,description\nFR,military,pledged,Jets\n")
+    preview = upload(
+        client,
+        "contribution",
+        "nation_code,category,status,description,source,quote\nFR,military,pledged,Jets,src,It said so.\n",
+    )
     form = preview.context["confirm_form"]
     client.force_login(other)
     response = client.post(
@@ -193,7 +210,9 @@ def test_a_name_signed_for_one_editor_is_refused_for_another(client, editor, cas
 
 def test_confirming_twice_imports_once_and_says_to_upload_again(editor_client, cast):
     preview = upload(
-        editor_client, "contribution", "nation_code,category,status,description\nFR,military,pledged,Once\n"
+        editor_client,
+        "contribution",
+        "nation_code,category,status,description,source,quote\nFR,military,pledged,Once,src,It said so.\n",
     )
     assert confirm(editor_client, "contribution", preview).status_code == 302
     again = confirm(editor_client, "contribution", preview)
@@ -216,3 +235,53 @@ def test_the_admin_export_escapes_formulas(editor_client, cast, file_format):
         cells = [cell for row in sheet.iter_rows(values_only=True) for cell in row]
     assert '\'=HYPERLINK("http://evil","click")' in cells
     assert not any(isinstance(cell, str) and cell.startswith("=") for cell in cells)
+
+
+def test_a_new_contribution_without_its_citation_is_refused(editor_client, cast):
+    content = f"{HEADER}\n" + ",FR,military,aircraft,pledged,Uncited jets" + "," * 12 + "\n"
+    response = upload(editor_client, "contribution", content)
+    (invalid,) = response.context["result"].invalid_rows
+    assert invalid.field_specific_errors["quote"] == ["A new contribution needs its citation: fill source and quote."]
+
+
+def test_a_new_nation_is_imported_with_its_citation_and_a_reimport_adds_none(editor_client, source, db):
+    content = "code,name,role,source,quote\nDE,Germany,military,src,Germany joins the coalition.\n"
+    confirm(editor_client, "nation", upload(editor_client, "nation", content, "nations.csv"))
+    germany = Nation.objects.get(country="DE")
+    assert [(c.source, c.quote) for c in germany.citations.all()] == [(source, "Germany joins the coalition.")]
+    preview = upload(editor_client, "nation", content, "nations.csv")
+    assert [row.import_type for row in preview.context["result"].valid_rows()] == ["skip"]
+    confirm(editor_client, "nation", preview)
+    assert germany.citations.count() == 1
+
+
+def test_an_update_may_leave_the_citation_blank_and_a_bad_row_saves_no_citation(editor_client, cast):
+    row = row_of(cast["carrier"])
+    row[-2:] = ["", ""]
+    row[5] = "Carrier, edited"
+    bad = ",FR,military,aircraft,pledged,Jets,-6" + "," * 9 + ",src,Quote of a bad row."
+    before = Citation.objects.count()
+    response = upload(editor_client, "contribution", f"{HEADER}\n{','.join(csv_quote(row))}\n{bad}\n")
+    assert [row.number for row in response.context["result"].invalid_rows] == [2]
+    assert Citation.objects.count() == before
+    preview = upload(editor_client, "contribution", f"{HEADER}\n{','.join(csv_quote(row))}\n")
+    confirm(editor_client, "contribution", preview)
+    cast["carrier"].refresh_from_db()
+    assert cast["carrier"].description == "Carrier, edited"
+
+
+def csv_quote(row):
+    return [f'"{cell}"' if "," in cell else cell for cell in row]
+
+
+@pytest.mark.parametrize("file_format", [CSV, XLSX])
+def test_an_admin_export_imports_back_unchanged(editor_client, cast, file_format):
+    fields = {f"contributionresource_{name}": "on" for name in ContributionResource.column_names()}
+    export = editor_client.post(admin_url("contribution", "export"), {"resource": "0", "format": file_format, **fields})
+    before = sorted(Citation.objects.values_list("pk", "source", "quote", "contribution"))
+    name = "export.csv" if file_format == CSV else "export.xlsx"
+    preview = upload(editor_client, "contribution", export.content, name, file_format)
+    assert "confirm_form" in preview.context, file_errors(preview)
+    assert {row.import_type for row in preview.context["result"].valid_rows()} == {"skip"}
+    confirm(editor_client, "contribution", preview)
+    assert sorted(Citation.objects.values_list("pk", "source", "quote", "contribution")) == before
