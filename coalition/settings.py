@@ -328,6 +328,11 @@ SIMPLE_HISTORY_REVERT_DISABLED = False
 SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS = False
 # An import runs in one transaction, so a file with a bad row saves nothing.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+# The admin export drops the leading "=" of a cell, so a spreadsheet does not run it as a formula.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# Caps on what an import file may hold, checked while it is read (an .xlsx is checked unpacked).
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "5000"))
+IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", "50"))
 # Lockouts get a page that says what happened; every failure is kept for the admin to see.
 AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True

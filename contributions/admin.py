@@ -1,26 +1,28 @@
 """The editors' admin: every record, its citations inline, its history with a diff, and bulk import."""
 
 import dataclasses
+import os
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.text import Truncator
 from django_countries.fields import CountryField
 from import_export.admin import ImportExportMixin
-from import_export.formats import base_formats
-from import_export.forms import ImportForm
+from import_export.forms import ConfirmImportForm, ImportForm
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from .import_files import ImportFileError, StrictCSV, StrictXLSX
 from .locks import VersionLockAdmin
 from .models.citations import Citation
 from .models.contributions import CapabilityRequest, Contribution
@@ -82,8 +84,25 @@ class SizeLimitedImportForm(ImportForm):
         return upload
 
 
+class SignedConfirmImportForm(ConfirmImportForm):
+    """The confirm step names the stored upload by a name the server signed for this user.
+
+    Unsigned, the name would let anyone import (and so delete) any file in the server's temp folder.
+    """
+
+    def __init__(self, *args, salt, **kwargs):
+        self.salt = salt
+        super().__init__(*args, **kwargs)
+
+    def clean_import_file_name(self):
+        try:
+            return signing.loads(self.cleaned_data["import_file_name"], salt=self.salt, max_age=24 * 60 * 60)
+        except signing.BadSignature:
+            raise ValidationError("This is not a file you uploaded; upload it again.") from None
+
+
 class ImportExportHistoryAdmin(ImportExportMixin, HistoryAdmin):
-    formats = [base_formats.CSV, base_formats.XLSX]
+    formats = [StrictCSV, StrictXLSX]
     import_form_class = SizeLimitedImportForm
     import_template_name = "admin/contributions/import.html"
 
@@ -110,6 +129,35 @@ class ImportExportHistoryAdmin(ImportExportMixin, HistoryAdmin):
         }
         return TemplateResponse(request, "admin/contributions/import_help.html", context)
 
+    def add_data_read_fail_error_to_form(self, form, error):
+        if isinstance(error, ImportFileError):
+            form.add_error("import_file", str(error))
+        else:
+            super().add_data_read_fail_error_to_form(form, error)
+
+    def get_confirm_form_class(self, request):
+        return SignedConfirmImportForm
+
+    def get_confirm_form_kwargs(self, request, import_form=None):
+        return {**super().get_confirm_form_kwargs(request, import_form), "salt": f"import-file:{request.user.pk}"}
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if initial:
+            name = os.path.basename(initial["import_file_name"])
+            initial["import_file_name"] = signing.dumps(name, salt=f"import-file:{request.user.pk}")
+        return initial
+
+    def process_import(self, request, **kwargs):
+        if request.method == "POST" and "import_file_name" in self.create_confirm_form(request).errors:
+            return HttpResponseBadRequest("import_file_name: not a file you uploaded; upload it again.")
+        try:
+            return super().process_import(request, **kwargs)
+        except (FileNotFoundError, ImportFileError):
+            # Confirmed twice (the first confirm removes the file), or a file that changed on disk.
+            messages.error(request, "Nothing was imported: the uploaded file is gone. Upload it again.")
+            return redirect("admin:{}_{}_import".format(*self.get_model_info()))
+
     def process_result(self, result, request):
         # The confirm step reads the file again; if the data changed since the preview, nothing was saved.
         if result.has_errors() or result.has_validation_errors():
@@ -126,6 +174,9 @@ def describe_resource(resource_class):
     model = resource_class._meta.model
     columns = []
     for field in resource_class().get_user_visible_fields():
+        if not field.attribute:  # the citation columns
+            columns.append({"name": field.column_name, "help": resource_class.column_help.get(field.column_name, "")})
+            continue
         model_field = model._meta.get_field(field.attribute)
         # Relations and the 250 countries are described in words instead of listed.
         listed = not (model_field.is_relation or isinstance(model_field, CountryField))

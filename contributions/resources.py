@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
 from . import tables
+from .import_files import ImportFileError
 from .models.citations import Citation
 from .models.contributions import CapabilityRequest, Contribution
 from .models.keys import parse_id
@@ -17,6 +18,10 @@ from .models.nations import Nation, Official
 from .models.sources import Source
 
 NEW_OR_EXISTING = "Blank for a new {0}; the id of an existing one to change it."
+CITATION_HELP = {
+    "source": "Slug of its citation's source; required for a new record, blank to leave its citations as they are.",
+    "quote": "The source's exact words; required with source. A citation already recorded is not added again.",
+}
 
 
 def imported_columns(table, *left_out):
@@ -108,6 +113,33 @@ class EditorResource(resources.ModelResource):
         kwargs.setdefault("rollback_on_validation_errors", True)
         return super().import_data(dataset, **kwargs)
 
+    def before_import(self, dataset, **kwargs):
+        # Refused as a whole file: a misnamed column would otherwise be ignored, a missing one left as
+        # it is, and the last of two rows for one record would win.
+        unknown = [name for name in dataset.headers if name not in self.column_names()]
+        missing = [name for name in self.required_columns() if name not in dataset.headers]
+        problems = []
+        if unknown:
+            problems.append("unknown columns: " + ", ".join(unknown))
+        if missing:
+            problems.append("missing columns: " + ", ".join(missing))
+        if problems:
+            raise ImportFileError(f"Check the header row: {'; '.join(problems)}.")
+        self.refuse_duplicate_keys(dataset)
+        super().before_import(dataset, **kwargs)
+
+    def refuse_duplicate_keys(self, dataset):
+        columns = [self.fields[name].column_name for name in self.get_import_id_fields()]
+        seen = {}
+        for line, row in enumerate(dataset.dict, start=2):
+            key = tuple(str(row.get(column) or "").strip().upper() for column in columns)
+            if not any(key):
+                continue  # new records have no key yet
+            if key in seen:
+                named = ", ".join(f"{column} {value}" for column, value in zip(columns, key, strict=True))
+                raise ImportFileError(f"Lines {seen[key]} and {line} are both {named}; a record can appear once.")
+            seen[key] = line
+
     def get_instance(self, instance_loader, row):
         # A new record takes its id from the database. An id that names no record is a typing error, or
         # a record deleted since the export: saving a new record under it would hide the mistake.
@@ -149,27 +181,101 @@ class EditorResource(resources.ModelResource):
         instance._change_reason = f"Imported from {file_name}" if file_name else "Imported"
 
     @classmethod
+    def required_columns(cls):
+        """Columns a file must have: those of the fields a record cannot leave blank."""
+        fields = {
+            field.column_name: cls._meta.model._meta.get_field(field.attribute)
+            for field in cls().get_user_visible_fields()
+            if field.attribute  # not the citation columns
+        }
+        return [name for name, field in fields.items() if not (field.blank or field.primary_key or field.has_default())]
+
+    @classmethod
     def column_names(cls):
         return [field.column_name for field in cls().get_user_visible_fields()]
 
 
-class NationResource(EditorResource):
+class CitedResource(EditorResource):
+    """A record that needs evidence: a new one brings its first citation in the same row.
+
+    Further citations of one record go in the citations file. Re-importing a row finds its citation
+    by (source, quote) rather than adding it again.
+    """
+
+    citation_of = ""  # the Citation field that points at this model
+    source = fields.Field(column_name="source", widget=KeyWidget(Source, "slug"))
+    quote = fields.Field(column_name="quote")
+
+    def first_citation(self, record):
+        return min(record.citations.all(), key=lambda citation: citation.pk, default=None)
+
+    def dehydrate_source(self, record):
+        citation = self.first_citation(record)
+        return citation.source.slug if citation else ""
+
+    def dehydrate_quote(self, record):
+        citation = self.first_citation(record)
+        return citation.quote if citation else ""
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        slug, quote = (str(row.get(column) or "").strip() for column in ("source", "quote"))
+        instance._import_citation = None
+        name = self._meta.model._meta.verbose_name
+        if slug and quote:
+            try:
+                instance._import_citation = (self.fields["source"].widget.clean(slug), quote)
+            except ValueError as error:
+                errors.setdefault("source", []).append(str(error))
+        elif slug or quote:
+            errors.setdefault("quote" if slug else "source", []).append("A citation needs both source and quote.")
+        elif instance._state.adding:
+            errors.setdefault("quote", []).append(f"A new {name} needs its citation: fill source and quote.")
+        if errors:
+            raise ValidationError(errors)
+
+    def new_citation(self, instance):
+        if not getattr(instance, "_import_citation", None) or instance.pk is None:
+            return bool(getattr(instance, "_import_citation", None))
+        source, quote = instance._import_citation
+        return not Citation.objects.filter(source=source, quote=quote, **{self.citation_of: instance}).exists()
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if self.new_citation(instance):
+            return False
+        return super().skip_row(instance, original, row, import_validation_errors)
+
+    def after_save_instance(self, instance, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        if instance._import_citation:
+            source, quote = instance._import_citation
+            Citation.objects.get_or_create(source=source, quote=quote, **{self.citation_of: instance})
+
+
+class NationResource(CitedResource):
+    citation_of = "nation"
     code = fields.Field(attribute="country", column_name="code", widget=CodeWidget())
     joined = date_field("joined")
 
     column_help = {
         **tables.NATIONS.meanings(*NATION_COLUMNS),
+        **CITATION_HELP,
         "code": "ISO 3166-1 two-letter code (FR, IT, US). An existing code updates that nation.",
         "name": "Name as shown on the site. Blank: the ISO short name.",
     }
 
     class Meta(EditorResource.Meta):
         model = Nation
-        fields = NATION_COLUMNS
+        fields = [*NATION_COLUMNS, "source", "quote"]
         import_id_fields = ["code"]
 
 
-class ContributionResource(EditorResource):
+class ContributionResource(CitedResource):
+    citation_of = "contribution"
     id = fields.Field(attribute="id", column_name="id", widget=IdWidget())
     # Named as in the public CSV download, so a researcher's download imports unchanged.
     nation_code = related("nation", Nation, "country", column="nation_code")
@@ -179,6 +285,7 @@ class ContributionResource(EditorResource):
 
     column_help = {
         **tables.CONTRIBUTIONS.meanings(*CONTRIBUTION_COLUMNS),
+        **CITATION_HELP,
         "id": NEW_OR_EXISTING.format("contribution"),
         "nation_code": "ISO code of an existing nation (FR).",
         "meeting": "Slug of the meeting where it was announced, or blank.",
@@ -187,10 +294,12 @@ class ContributionResource(EditorResource):
 
     class Meta(EditorResource.Meta):
         model = Contribution
-        fields = CONTRIBUTION_COLUMNS
+        fields = [*CONTRIBUTION_COLUMNS, "source", "quote"]
 
     def get_queryset(self):
-        return super().get_queryset().select_related("nation", "meeting", "official")
+        return (
+            super().get_queryset().select_related("nation", "meeting", "official").prefetch_related("citations__source")
+        )
 
 
 class CitationResource(EditorResource):

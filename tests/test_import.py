@@ -16,7 +16,12 @@ from tests.factories import SourceFactory
 from tests.test_admin import admin_url
 
 CSV, XLSX = "0", "1"  # positions in the admin's format list
-HEADER = "id,nation_code,category,capability,status,description,quantity,unit,amount,currency,announced"
+HEADER = "id,nation_code,category,capability,status,description,quantity,unit,amount,currency,announced,source,quote"
+
+
+@pytest.fixture(autouse=True)
+def source(db):
+    return SourceFactory(slug="src")
 
 
 @pytest.fixture
@@ -44,11 +49,11 @@ def test_a_file_with_one_bad_row_imports_nothing_and_says_which_row_and_why(edit
     content = "\n".join(
         [
             HEADER,
-            ",FR,military,aircraft,pledged,Six Rafale jets,6,aircraft,,,2016-02-11",
-            ",IT,financial,funding,pledged,Money without a currency,,,5000000,,2016-02-11",
-            ",XX,military,aircraft,pledged,A nation that does not exist,,,,,2016-02-11",
-            ",FR,financial,funding,pledged,Typed by hand,,,lots,USD,11/02/2016",
-            ",FR,military,aircraft,pledged,Two more jets,2,aircraft,,,2016-02-11",
+            ",FR,military,aircraft,pledged,Six Rafale jets,6,aircraft,,,2016-02-11,src,It said so.",
+            ",IT,financial,funding,pledged,Money without a currency,,,5000000,,2016-02-11,src,It said so.",
+            ",XX,military,aircraft,pledged,A nation that does not exist,,,,,2016-02-11,src,It said so.",
+            ",FR,financial,funding,pledged,Typed by hand,,,lots,USD,11/02/2016,src,It said so.",
+            ",FR,military,aircraft,pledged,Two more jets,2,aircraft,,,2016-02-11,src,It said so.",
         ]
     )
     response = upload(editor_client, "contribution", content)
@@ -81,8 +86,8 @@ def test_a_good_file_is_previewed_then_imported_on_confirmation(editor_client, e
     content = "\n".join(
         [
             HEADER,
-            ",fr,military,aircraft,pledged,Six Rafale jets,6,aircraft,,,2016-02-11",
-            f"{cast['police'].pk},IT,police_training,police_trainers,pledged,Leads training of Iraqi police,,,,,",
+            ",fr,military,aircraft,pledged,Six Rafale jets,6,aircraft,,,2016-02-11,src,It said so.",
+            f"{cast['police'].pk},IT,police_training,police_trainers,pledged,Leads training of Iraqi police,,,,,,,",
         ]
     )
     preview = upload(editor_client, "contribution", content)
@@ -108,6 +113,8 @@ def test_an_xlsx_file_imports(editor_client, cast):
     sheet.append(HEADER.split(","))
     sheet.append([None, "IT", "financial", "funding", "pledged", "Ten million dollars", None, None, 10000000, "USD"])
     sheet.append([None, "FR", "military", "aircraft", "pledged", "Six jets", 6, "aircraft", None, None])
+    sheet["L2"] = sheet["L3"] = "src"
+    sheet["M2"] = sheet["M3"] = "It said so."
     sheet["K2"] = sheet["K3"] = datetime.date(2016, 2, 11)
     content = io.BytesIO()
     workbook.save(content)
@@ -121,7 +128,9 @@ def test_an_xlsx_file_imports(editor_client, cast):
 
 
 def test_nations_import_by_iso_code(editor_client, db):
-    content = "code,name,role,joined,joined_precision,notes\nde,,military,2014-09-01,month,\n"
+    content = (
+        "code,name,role,joined,joined_precision,notes,source,quote\nde,,military,2014-09-01,month,,src,It said so.\n"
+    )
     preview = upload(editor_client, "nation", content, "nations.csv")
     confirm(editor_client, "nation", preview)
     germany = Nation.objects.get(country="DE")
@@ -186,7 +195,7 @@ def test_staff_outside_the_editors_group_cannot_import_or_export(client, db):
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read(editor_client, cast, settings):
     settings.IMPORT_MAX_BYTES = 200
     before = Contribution.objects.count()
-    rows = [HEADER] + [",FR,military,aircraft,pledged,Jets,6,aircraft,,,2016-02-11"] * 10
+    rows = [HEADER] + [",FR,military,aircraft,pledged,Jets,6,aircraft,,,2016-02-11,src,It said so."] * 10
     response = upload(editor_client, "contribution", "\n".join(rows))
     assert response.status_code == 200
     assert "imports are limited to 200 bytes" in response.content.decode()
