@@ -181,10 +181,10 @@ def build(env, contributions):
     run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env)
     script = (
         "from django.contrib.auth.models import Group, User\n"
-        "from rest_framework.authtoken.models import Token\n"
+        "from knox.models import AuthToken\n"
         f"user = User.objects.create_user({EDITOR!r}, is_staff=True)\n"
         "user.groups.add(Group.objects.get(name='Editors'))\n"
-        "print(Token.objects.create(user=user).key)\n"
+        "print(AuthToken.objects.create(user=user)[1])\n"
     )
     return run([PYTHON, "manage.py", "shell", "-v0", "-c", script], env, capture_output=True, text=True).stdout.strip()
 

@@ -16,10 +16,9 @@ from collections import Counter, defaultdict
 import pytest
 import requests
 from django.db import connection
-from rest_framework.authtoken.models import Token
 
 from contributions.models import Contribution, Nation
-from tests.factories import ContributionFactory, NationFactory
+from tests.factories import ContributionFactory, NationFactory, token_for
 
 CLIENTS = 8
 WRITES_PER_CLIENT = 12
@@ -38,7 +37,7 @@ def on_postgres(transactional_db):
 
 @pytest.fixture
 def editor_token(editor):
-    return Token.objects.create(user=editor).key
+    return token_for(editor)
 
 
 def edit(base_url, token, number, targets, log):

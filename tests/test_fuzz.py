@@ -29,7 +29,6 @@ from django.http import QueryDict
 from django_countries import countries
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.throttling import AnonRateThrottle
 
@@ -38,6 +37,7 @@ from contributions.api.views import ContributionViewSet
 from contributions.filters import ContributionFilter, MeetingFilter, NationFilter, OfficialFilter
 from contributions.models import Citation, Contribution, Nation
 from contributions.resources import CitationResource, ContributionResource, NationResource
+from tests.factories import token_for
 from tests.test_admin import admin_url
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -347,7 +347,7 @@ def changes(draw):
 @pytest.fixture
 def editor_api(curated, editor):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=editor).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(editor)}")
     return client
 
 

@@ -5,12 +5,11 @@ from django.core.management import call_command
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import NoReverseMatch, reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from simple_history.middleware import HistoryRequestMiddleware
 
 from contributions.models import Citation, Contribution
-from tests.factories import SourceFactory
+from tests.factories import SourceFactory, token_for
 from tests.test_admin import admin_url, change_form_data, contribution_post, form_data
 
 
@@ -75,7 +74,7 @@ def test_an_api_change_records_the_token_user(editor, cast):
     except NoReverseMatch:
         pytest.skip("the API has no contribution endpoint")
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=editor).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(editor)}")
     assert client.patch(url, {"status": "pledged"}, format="json").status_code == 200
     latest = cast["police"].history.first()
     assert (latest.history_type, latest.history_user, latest.status) == ("~", editor, "pledged")

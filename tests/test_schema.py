@@ -13,7 +13,6 @@ from django.core.management import call_command
 from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, settings
 from openapi_spec_validator import validate
-from rest_framework.authtoken.models import Token
 from rest_framework.throttling import AnonRateThrottle
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -25,6 +24,7 @@ from schemathesis.specs.openapi.checks import (
 
 from contributions.filters import ContributionFilter
 from contributions.models import Capability, Category, Contribution
+from tests.factories import token_for
 
 SCHEMA_URL = "/api/v1/schema/?format=json"
 
@@ -233,7 +233,7 @@ def api_data(curated, monkeypatch):
 
 @pytest.fixture
 def editor_token(editor):
-    return Token.objects.create(user=editor).key
+    return token_for(editor)
 
 
 @pytest.fixture(scope="session", autouse=True)

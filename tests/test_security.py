@@ -114,32 +114,6 @@ def test_the_browser_refuses_a_script_injected_into_a_page(chromium, live_server
 
 
 @pytest.mark.django_db
-def test_an_admin_creates_and_revokes_an_api_token(client, editor):
-    from django.contrib.auth.models import User
-    from rest_framework.authtoken.models import Token
-
-    admin_user = User.objects.create_superuser("root", password="correct horse battery staple")
-    client.force_login(admin_user)
-    response = client.post("/admin/authtoken/tokenproxy/add/", {"user": editor.pk})
-    assert response.status_code == 302
-    token = Token.objects.get(user=editor)
-
-    api = Client()
-    nation = ContributionFactory().nation
-    payload = '{"description": "Revised by a tool"}'
-    contribution = nation.contributions.get()
-    url = f"/api/v1/contributions/{contribution.pk}/"
-    auth = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
-    assert api.patch(url, payload, content_type="application/json", **auth).status_code == 200
-
-    # DRF's token admin addresses a token by its user.
-    response = client.post(f"/admin/authtoken/tokenproxy/{editor.pk}/delete/", {"post": "yes"})
-    assert response.status_code == 302
-    assert not Token.objects.filter(user=editor).exists()
-    assert api.patch(url, payload, content_type="application/json", **auth).status_code == 401
-
-
-@pytest.mark.django_db
 def test_a_request_body_over_the_limit_is_refused_with_a_400(client, editor, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
     client.force_login(editor)

@@ -116,6 +116,7 @@ ERROR_RESPONSES = {
     "406": ("Error", "The Accept header asks for a format this endpoint does not produce."),
     "409": ("Error", "Other records still refer to this one; delete or reassign them first."),
     "412": ("Error", "If-Match did not match: the record changed since it was read. Fetch it again."),
+    "428": ("Error", "If-Match is missing: GET the record and send its ETag back as If-Match."),
     "415": ("Error", "The request body's Content-Type is not JSON."),
     "429": ("Error", "Too many anonymous requests; retry after the number of seconds in Retry-After."),
 }
@@ -125,9 +126,9 @@ ETAG_HEADER = {"ETag": {"schema": {"type": "string"}, "description": "Version ta
 IF_MATCH = {
     "name": "If-Match",
     "in": "header",
-    "required": False,
-    "description": "The ETag of the version being changed. When it is no longer current the answer is 412 and "
-    "nothing is written.",
+    "required": True,
+    "description": "The ETag of the version being changed, from a GET of the record. Without it the answer is 428; "
+    "when it is no longer current the answer is 412. Either way nothing is written.",
     "schema": {"type": "string"},
 }
 
@@ -211,7 +212,7 @@ class AutoSchema(SpectacularAutoSchema):
         if detail:
             codes.append("404")
         if detail and self.method in ("PUT", "PATCH", "DELETE"):
-            codes.append("412")
+            codes += ["412", "428"]
         if self.method == "DELETE":
             codes.append("409")
             codes.remove("415")

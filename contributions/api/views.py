@@ -188,10 +188,15 @@ class RecordViewSet(FormatMixin, viewsets.ModelViewSet):
         return self.get_object()
 
     def precondition_failed(self, instance):
-        """A 412 when If-Match names a version other than the current one; None to go ahead."""
+        """A 428 without If-Match, a 412 when it names a version other than the current one; None to go ahead.
+
+        Without If-Match a client writing a stale copy would silently undo an edit made since it read it.
+        """
         header = self.request.headers.get("If-Match")
         if header is None:
-            return None
+            # The current ETag is left out on purpose: a client must read the record before changing it.
+            detail = "If-Match is required: GET the record and send its ETag header back as If-Match."
+            return Response({"detail": detail}, status=status.HTTP_428_PRECONDITION_REQUIRED)
         current = etag_for(self.get_serializer(instance).data)
         if if_match(header, current):
             return None
