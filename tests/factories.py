@@ -3,6 +3,7 @@
 import datetime
 
 import factory
+from rest_framework.test import APIClient
 
 from contributions import models
 
@@ -103,3 +104,27 @@ def token_for(user):
 
     _, key = AuthToken.objects.create(user=user)
     return key
+
+
+class CarefulAPIClient(APIClient):
+    """An API client that reads a record's ETag before it changes it, as If-Match requires of every client.
+
+    Tests of other things write through it; tests of If-Match itself pass the header, or leave it out,
+    explicitly (tests/test_api_writes.py).
+    """
+
+    def with_etag(self, path, extra):
+        if "HTTP_IF_MATCH" not in extra:
+            etag = self.get(path).get("ETag")
+            if etag:
+                extra["HTTP_IF_MATCH"] = etag
+        return extra
+
+    def put(self, path, data=None, format=None, content_type=None, follow=False, **extra):
+        return super().put(path, data, format, content_type, follow, **self.with_etag(path, extra))
+
+    def patch(self, path, data=None, format=None, content_type=None, follow=False, **extra):
+        return super().patch(path, data, format, content_type, follow, **self.with_etag(path, extra))
+
+    def delete(self, path, data=None, format=None, content_type=None, follow=False, **extra):
+        return super().delete(path, data, format, content_type, follow, **self.with_etag(path, extra))

@@ -17,6 +17,7 @@ from rest_framework.throttling import AnonRateThrottle
 from contributions import tables
 from contributions.models import Citation, Contribution, Meeting, Nation, Participation
 from tests.factories import (
+    CarefulAPIClient,
     ContributionFactory,
     FigureFactory,
     MeetingFactory,
@@ -42,7 +43,7 @@ def anonymous():
 
 
 def token_client(user):
-    client = APIClient()
+    client = CarefulAPIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
     return client
 
@@ -642,7 +643,7 @@ def test_a_session_logged_in_editor_may_write(cast, editor):
     client.force_login(editor)
     refused = client.patch(f"{API}/contributions/{cast.police.pk}/", {"status": "declined"}, format="json")
     assert refused.status_code == 403  # a session write without the CSRF token
-    client = APIClient()
+    client = CarefulAPIClient()
     client.force_login(editor)
     response = client.patch(f"{API}/contributions/{cast.police.pk}/", {"status": "declined"}, format="json")
     assert response.status_code == 200
@@ -960,7 +961,8 @@ def test_a_planned_meeting_cannot_have_attendance_figures(editor_api, db):
     ],
 )
 def test_a_malformed_body_is_a_4xx_with_a_json_reason(editor_api, cast, body, content_type):
-    response = editor_api.generic("PATCH", f"{API}/contributions/{cast.police.pk}/", body, content_type)
+    url = f"{API}/contributions/{cast.police.pk}/"
+    response = editor_api.generic("PATCH", url, body, content_type, HTTP_IF_MATCH=editor_api.get(url)["ETag"])
     assert response.status_code in (400, 415)
     assert response.json()
 

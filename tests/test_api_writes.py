@@ -2,14 +2,16 @@
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from contributions.models import Contribution
+from tests.factories import token_for
 
 
 @pytest.fixture
 def editor_api(editor):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=editor).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(editor)}")
     return client
 
 
@@ -45,3 +47,34 @@ def test_it_adds_no_history_entry_for_a_write_that_changes_nothing(editor_api, c
     changed = editor_api.patch(url, {"status": "pledged"}, format="json", HTTP_IF_MATCH=read["ETag"])
     assert changed.status_code == 200
     assert police.history.count() == before + 1
+
+
+# --- If-Match is required ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["put", "patch", "delete"])
+def test_a_write_without_if_match_is_a_428_that_says_how_to_get_the_etag(cast, editor, method):
+    client = APIClient()
+    client.force_authenticate(editor)
+    url = f"/api/v1/contributions/{cast.police.pk}/"
+    body = client.get(url).json()
+    before = Contribution.objects.get(pk=cast.police.pk)
+    response = getattr(client, method)(url, {**body, "status": "declined"}, format="json")
+    assert response.status_code == 428
+    assert "send its ETag header back as If-Match" in response.json()["detail"]
+    assert "ETag" not in response
+    after = Contribution.objects.get(pk=cast.police.pk)
+    assert (after.status, after.updated) == (before.status, before.updated)
+
+
+def test_a_stale_copy_sent_without_if_match_no_longer_undoes_an_edit(cast, editor):
+    # Client A reads and edits with If-Match; client B then PUTs the copy it read before, without one.
+    a, b = APIClient(), APIClient()
+    for client in (a, b):
+        client.force_authenticate(editor)
+    url = f"/api/v1/contributions/{cast.police.pk}/"
+    stale = b.get(url).json()
+    read = a.get(url)
+    assert a.patch(url, {"description": "A's edit"}, format="json", HTTP_IF_MATCH=read["ETag"]).status_code == 200
+    assert b.put(url, stale, format="json").status_code == 428
+    assert Contribution.objects.get(pk=cast.police.pk).description == "A's edit"

@@ -5,11 +5,10 @@ from django.core.management import call_command
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import NoReverseMatch, reverse
-from rest_framework.test import APIClient
 from simple_history.middleware import HistoryRequestMiddleware
 
 from contributions.models import Citation, Contribution
-from tests.factories import SourceFactory, token_for
+from tests.factories import CarefulAPIClient, SourceFactory, token_for
 from tests.test_admin import admin_url, change_form_data, contribution_post, form_data
 
 
@@ -73,7 +72,7 @@ def test_an_api_change_records_the_token_user(editor, cast):
         url = reverse("api:contribution-detail", args=[cast["police"].pk])
     except NoReverseMatch:
         pytest.skip("the API has no contribution endpoint")
-    client = APIClient()
+    client = CarefulAPIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(editor)}")
     assert client.patch(url, {"status": "pledged"}, format="json").status_code == 200
     latest = cast["police"].history.first()
@@ -83,9 +82,9 @@ def test_an_api_change_records_the_token_user(editor, cast):
 def test_a_management_command_records_its_changes(db, cast, tmp_path):
     path = tmp_path / "contributions.csv"
     path.write_text(
-        "id,nation_code,category,status,description,announced,announced_precision\n"
-        f"{cast['police'].pk},IT,police_training,pledged,Leads training of Iraqi police,2016-02-11,day\n"
-        ",FR,financial,pledged,Funds for stabilization,2016-02-11,day\n"
+        "id,nation_code,category,status,description,announced,announced_precision,source,quote\n"
+        f"{cast['police'].pk},IT,police_training,pledged,Leads training of Iraqi police,2016-02-11,day,,\n"
+        f",FR,financial,pledged,Funds for stabilization,2016-02-11,day,{cast['reuters'].slug},France funds it.\n"
     )
     call_command("import", "contributions.resources.ContributionResource", str(path), "--noinput")
     police = cast["police"]

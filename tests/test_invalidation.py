@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from rest_framework.test import APIClient
 from rest_framework.throttling import AnonRateThrottle
 
 from contributions import cache
 from contributions.models import Contribution, DataVersion
 from tests.factories import (
     CapabilityRequestFactory,
+    CarefulAPIClient,
     CitationFactory,
     ContributionFactory,
     FigureFactory,
@@ -76,7 +76,7 @@ CASES = {
 @pytest.fixture
 def api(db, monkeypatch):
     monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": None})
-    return APIClient()
+    return CarefulAPIClient()
 
 
 def rows(client, path):

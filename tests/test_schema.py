@@ -123,7 +123,7 @@ def test_conditional_requests_and_errors_are_documented(schema):
         assert {"401", "403", "404", "412"} <= set(detail[method]["responses"])
     assert "409" in detail["delete"]["responses"]
     assert "400" in detail["patch"]["responses"]
-    assert set(schema["components"]["securitySchemes"]) == {"tokenAuth", "cookieAuth"}
+    assert set(schema["components"]["securitySchemes"]) == {"knoxApiToken", "cookieAuth"}
     assert {} in detail["get"]["security"]  # reading needs no credentials
     assert {} not in detail["put"]["security"]
 

@@ -119,7 +119,8 @@ def test_a_request_body_over_the_limit_is_refused_with_a_400(client, editor, set
     client.force_login(editor)
     contribution = ContributionFactory()
     huge = '{"description": "' + "x" * 5000 + '"}'
-    response = client.patch(f"/api/v1/contributions/{contribution.pk}/", huge, content_type="application/json")
+    url = f"/api/v1/contributions/{contribution.pk}/"
+    response = client.patch(url, huge, content_type="application/json", HTTP_IF_MATCH=client.get(url)["ETag"])
     assert response.status_code in (400, 413)
     contribution.refresh_from_db()
     assert contribution.description != "x" * 5000
