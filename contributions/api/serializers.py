@@ -96,6 +96,10 @@ class RecordSerializer(serializers.ModelSerializer):
         return {names.get(name, name): errors for name, errors in messages.items()}
 
 
+# A count, in the range every database takes: SQLite's integers are wider than PostgreSQL's, and a
+# count that one accepts and the other refuses would make the data, and the schema, depend on it.
+COUNT = {"min_value": 0, "max_value": 2**31 - 1}
+
 # Constraints spanning several fields, and the field a client would correct.
 CONSTRAINT_FIELDS = {
     "official_tenure_ordered": "tenure_end",
@@ -273,7 +277,7 @@ class FigureSerializer(RecordSerializer):
             "disputed",
             "updated",
         ]
-        extra_kwargs = {"value": {"min_value": 0}, "out_of": {"min_value": 0}}
+        extra_kwargs = {"value": COUNT, "out_of": COUNT}
 
 
 class ContributionSerializer(RecordSerializer):
@@ -307,8 +311,8 @@ class ContributionSerializer(RecordSerializer):
             "web_url",
         ]
         extra_kwargs = {
-            "quantity": {"min_value": 0},
-            "quantity_before": {"min_value": 0},
+            "quantity": COUNT,
+            "quantity_before": COUNT,
             "currency": {"help_text": tables.CONTRIBUTIONS.column("currency").meaning},
             "amount": {"min_value": 0, "help_text": tables.CONTRIBUTIONS.column("amount").meaning},
         }
