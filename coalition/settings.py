@@ -199,7 +199,6 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "contributions.api.schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "contributions.pagination.PageNumberPagination",
-    "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "contributions.api.throttles.UserRateThrottle",
