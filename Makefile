@@ -93,20 +93,10 @@ check-deploy: $(VENV)/.runtime
 # file cache, and says so.
 test: lint browser
 	@set -e; \
-	if url=$$(scripts/postgres.sh); then \
-		export DATABASE_URL=$$url; echo "Running the suite on PostgreSQL ($$url)"; \
-	elif [ "$$CI" = "true" ]; then \
-		echo "CI=true but PostgreSQL could not be started: failing." >&2; exit 1; \
-	else \
-		echo "WARNING: PostgreSQL is not available; running the suite on SQLite instead." >&2; \
-	fi; \
-	if redis=$$(scripts/redis.sh); then \
-		export REDIS_URL=$$redis; echo "Caching and throttling in Redis ($$redis)"; \
-	elif [ "$$CI" = "true" ]; then \
-		echo "CI=true but Redis could not be started: failing." >&2; exit 1; \
-	else \
-		echo "WARNING: Redis is not available; the cache and throttle tests use the file cache instead." >&2; \
-	fi; \
+	database=$$(scripts/service.sh postgres "running the suite on SQLite instead"); \
+	if [ -n "$$database" ]; then export DATABASE_URL=$$database; echo "Running the suite on PostgreSQL ($$database)"; fi; \
+	redis=$$(scripts/service.sh redis "the cache and throttle tests use the file cache instead"); \
+	if [ -n "$$redis" ]; then export REDIS_URL=$$redis; echo "Caching and throttling in Redis ($$redis)"; fi; \
 	if [ -d "$(SOURCES_DIR)" ]; then \
 		export SOURCES_DIR=$$(cd $(SOURCES_DIR) && pwd); \
 		echo "Checking citations against $$SOURCES_DIR"; \

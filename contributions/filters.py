@@ -34,6 +34,19 @@ def with_tie_break(queryset):
     return queryset
 
 
+def having(model, link, field):
+    """A filter method keeping the rows that some `model` row points at (through `link`) with `field` in
+    the chosen values: "nations with a contribution in these categories"."""
+
+    def method(queryset, name, value):
+        if not value:
+            return queryset
+        related = model.objects.filter(**{link: OuterRef("pk"), f"{field}__in": value})
+        return queryset.filter(Exists(related))
+
+    return method
+
+
 # --- Fields and filters ---------------------------------------------------------------------------
 
 
@@ -204,7 +217,7 @@ class NationFilter(FilterSet):
     role = CSVMultipleChoiceFilter(choices=Nation.Role.choices)
     category = CSVMultipleChoiceFilter(
         choices=Category.choices,
-        method="filter_category",
+        method=having(Contribution, "nation", "category"),
         label="Contributed",
         help_text="Nations with a contribution in these categories.",
     )
@@ -217,17 +230,13 @@ class NationFilter(FilterSet):
         model = Nation
         fields = ["role"]
 
-    def filter_category(self, queryset, name, value):
-        if not value:
-            return queryset
-        given = Contribution.objects.filter(nation=OuterRef("pk"), category__in=value)
-        return queryset.filter(Exists(given))
-
 
 class MeetingFilter(FilterSet):
     kind = CSVMultipleChoiceFilter(choices=Meeting.Kind.choices)
     status = CSVMultipleChoiceFilter(choices=Meeting.Status.choices)
-    nation = NationCodeFilter(method="filter_nation", help_text="Meetings these nations took part in.")
+    nation = NationCodeFilter(
+        method=having(Participation, "meeting", "nation"), help_text="Meetings these nations took part in."
+    )
     date_after = IsoDateFilter(field_name="date", lookup_expr="gte", label="On or after")
     date_before = IsoDateFilter(field_name="date", lookup_expr="lte", label="On or before")
     q = django_filters.CharFilter(field_name="title", lookup_expr="icontains", label="Title contains")
@@ -236,12 +245,6 @@ class MeetingFilter(FilterSet):
     class Meta:
         model = Meeting
         fields = ["kind", "status"]
-
-    def filter_nation(self, queryset, name, value):
-        if not value:
-            return queryset
-        took_part = Participation.objects.filter(meeting=OuterRef("pk"), nation__in=value)
-        return queryset.filter(Exists(took_part))
 
 
 class OfficialFilter(FilterSet):

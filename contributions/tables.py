@@ -94,6 +94,17 @@ def field(model, name, meaning=None):
     return Column(name, lambda obj: _plain(getattr(obj, name)), kind, meaning, choices or None)
 
 
+def fields(model, *names):
+    """Columns for several of the model's own fields, each described from the model."""
+    return [field(model, name) for name in names]
+
+
+def dated(model, name, meaning=None):
+    """A date column and the column saying how precisely it is known, which tells how to read it."""
+    precision = f"How precisely '{name}' is known; for a month, season or year, the date is its first day."
+    return [field(model, name, meaning), field(model, f"{name}_precision", precision)]
+
+
 def key(name, attribute, meaning, lookup):
     """A column naming a related record by its key: lookup(related) for a set relation, blank otherwise."""
 
@@ -153,12 +164,9 @@ SOURCES = Table(
         field(Source, "id", "The record's number; it never changes, even when the slug does."),
         field(Source, "slug", "The source's key; citations name it."),
         field(Source, "outlet", "The publication."),
-        field(Source, "headline"),
-        field(Source, "headline_inferred"),
-        field(Source, "author"),
+        *fields(Source, "headline", "headline_inferred", "author"),
         field(Source, "published", "Publication date."),
-        field(Source, "published_approximate"),
-        field(Source, "date_note"),
+        *fields(Source, "published_approximate", "date_note"),
         field(Source, "url", "The article's address."),
         _updated(Source),
     ],
@@ -174,8 +182,7 @@ NATIONS = Table(
         Column("code", nation_code, "string", "ISO 3166-1 alpha-2 country code, upper case; the nation's key."),
         field(Nation, "name", "The country's name."),
         field(Nation, "role", "Its place in the coalition."),
-        field(Nation, "joined"),
-        field(Nation, "joined_precision", "How precisely 'joined' is known; the date is the first day of it."),
+        *dated(Nation, "joined"),
         field(Nation, "notes"),
         _updated(Nation),
     ],
@@ -189,15 +196,11 @@ OFFICIALS = Table(
     [
         field(Official, "id", "The record's number; it never changes, even when the slug does."),
         field(Official, "slug", "The official's key."),
-        field(Official, "name"),
-        field(Official, "title"),
+        *fields(Official, "name", "title"),
         key("nation_code", "nation", "Code of the nation the official serves (nations.code).", nation_code),
-        field(Official, "tenure_start"),
-        field(Official, "tenure_start_precision", "How precisely 'tenure_start' is known."),
-        field(Official, "tenure_end"),
-        field(Official, "tenure_end_precision", "How precisely 'tenure_end' is known."),
-        field(Official, "name_variants"),
-        field(Official, "spelling_note"),
+        *dated(Official, "tenure_start"),
+        *dated(Official, "tenure_end"),
+        *fields(Official, "name_variants", "spelling_note"),
         _updated(Official),
     ],
     lambda: Official.objects.select_related("nation"),
@@ -210,16 +213,10 @@ MEETINGS = Table(
     [
         field(Meeting, "id", "The record's number; it never changes, even when the slug does."),
         field(Meeting, "slug", "The meeting's key."),
-        field(Meeting, "title"),
-        field(Meeting, "kind"),
-        field(Meeting, "status"),
-        field(Meeting, "city"),
-        field(Meeting, "venue"),
+        *fields(Meeting, "title", "kind", "status", "city", "venue"),
         key("host_code", "host", "Code of the host nation (nations.code), blank if none.", nation_code),
-        field(Meeting, "date"),
-        field(Meeting, "date_precision", "How precisely 'date' is known."),
-        field(Meeting, "end_date"),
-        field(Meeting, "description"),
+        *dated(Meeting, "date"),
+        *fields(Meeting, "end_date", "description"),
         Column(
             "officials",
             lambda m: " | ".join(o.slug for o in m.officials.all()),
@@ -255,8 +252,7 @@ FIGURES = Table(
         field(Figure, "metric", "What is counted."),
         field(Figure, "qualifier", "How exact the value is."),
         field(Figure, "value", "The number reported."),
-        field(Figure, "out_of"),
-        field(Figure, "label"),
+        *fields(Figure, "out_of", "label"),
         field(Figure, "as_of", "The date the figure refers to, where given."),
         _updated(Figure),
     ],
@@ -277,20 +273,9 @@ CONTRIBUTIONS = Table(
         field(Contribution, "id", "The contribution's key."),
         key("nation_code", "nation", "Code of the contributing nation (nations.code).", nation_code),
         Column("nation", lambda c: c.nation.name, "string", "Name of the contributing nation."),
-        field(Contribution, "category"),
-        field(Contribution, "capability"),
-        field(Contribution, "status"),
-        field(Contribution, "description"),
-        field(Contribution, "quantity"),
-        field(Contribution, "quantity_before"),
-        field(Contribution, "unit"),
-        field(Contribution, "amount"),
-        field(Contribution, "currency"),
-        field(Contribution, "amount_basis"),
-        field(Contribution, "announced"),
-        field(
-            Contribution, "announced_precision", "How precisely 'announced' is known; the date is the first day of it."
-        ),
+        *fields(Contribution, "category", "capability", "status", "description"),
+        *fields(Contribution, "quantity", "quantity_before", "unit", "amount", "currency", "amount_basis"),
+        *dated(Contribution, "announced"),
         key("meeting", "meeting", "Slug of the meeting where it was announced (meetings.slug).", slug),
         key("official", "official", "Slug of the official who announced it (officials.slug).", slug),
         Column(
@@ -316,13 +301,11 @@ CAPABILITY_REQUESTS = Table(
     [
         field(CapabilityRequest, "id", "The request's key."),
         field(CapabilityRequest, "capability", "The capability asked for."),
-        field(CapabilityRequest, "category"),
-        field(CapabilityRequest, "description"),
+        *fields(CapabilityRequest, "category", "description"),
         key("requested_by_code", "requested_by", "Code of the nation asking (nations.code).", nation_code),
         key("official", "official", "Slug of the official who asked (officials.slug).", slug),
         key("meeting", "meeting", "Slug of the meeting where it was asked (meetings.slug).", slug),
-        field(CapabilityRequest, "announced"),
-        field(CapabilityRequest, "announced_precision", "How precisely 'announced' is known."),
+        *dated(CapabilityRequest, "announced"),
         _updated(CapabilityRequest),
     ],
     lambda: CapabilityRequest.objects.select_related("requested_by", "official", "meeting"),

@@ -94,6 +94,15 @@ WORDS = [
 ]
 
 
+def create_keyed(model, kind, build, count=200):
+    """Creates `count` rows of a model from build(i), each keyed by a synthetic slug, and returns their ids."""
+    rows = [build(i) for i in range(count)]
+    for i, row in enumerate(rows):
+        row.slug = f"{SYNTHETIC_PREFIX}{kind}-{i}"
+    model.objects.bulk_create(rows)
+    return list(model.objects.filter(slug__startswith=SYNTHETIC_PREFIX).values_list("pk", flat=True))
+
+
 class Command(BaseCommand):
     help = "Fill the database with deterministic synthetic data for benchmarks."
 
@@ -134,45 +143,37 @@ class Command(BaseCommand):
         return list(Nation.objects.order_by("pk").values_list("pk", flat=True))
 
     def make_sources(self, rng):
-        Source.objects.bulk_create(
-            Source(
-                slug=f"{SYNTHETIC_PREFIX}source-{i}",
-                outlet=f"Synthetic Wire {i % 20}",
-                headline=f"Synthetic report {i}",
-                published=START + datetime.timedelta(days=rng.randrange(DAYS)),
-                url=f"https://example.org/synthetic/{i}",
-            )
-            for i in range(200)
-        )
-        return list(Source.objects.filter(slug__startswith=SYNTHETIC_PREFIX).values_list("pk", flat=True))
+        def source(i):
+            day = START + datetime.timedelta(days=rng.randrange(DAYS))
+            url = f"https://example.org/synthetic/{i}"
+            return Source(outlet=f"Synthetic Wire {i % 20}", headline=f"Synthetic report {i}", published=day, url=url)
+
+        return create_keyed(Source, "source", source)
 
     def make_officials(self, rng, nation_ids):
-        Official.objects.bulk_create(
-            Official(
-                slug=f"{SYNTHETIC_PREFIX}official-{i}",
-                name=f"Official {i}",
-                title=rng.choice(["Defense Minister", "Foreign Minister", "Chief of Defence Staff", "Ambassador"]),
-                nation_id=rng.choice(nation_ids),
-            )
-            for i in range(200)
+        titles = ["Defense Minister", "Foreign Minister", "Chief of Defence Staff", "Ambassador"]
+        return create_keyed(
+            Official,
+            "official",
+            lambda i: Official(name=f"Official {i}", title=rng.choice(titles), nation_id=rng.choice(nation_ids)),
         )
-        return list(Official.objects.filter(slug__startswith=SYNTHETIC_PREFIX).values_list("pk", flat=True))
 
     def make_meetings(self, rng, nation_ids):
-        Meeting.objects.bulk_create(
-            Meeting(
-                slug=f"{SYNTHETIC_PREFIX}meeting-{i}",
+        cities = ["Brussels", "Paris", "Washington", "Stuttgart", "Rome", "London"]
+
+        def meeting(i):
+            day = START + datetime.timedelta(days=rng.randrange(DAYS))
+            return Meeting(
                 title=f"Synthetic ministerial {i}",
                 kind=rng.choice(MeetingKind.values),
                 status=MeetingStatus.HELD,
-                city=rng.choice(["Brussels", "Paris", "Washington", "Stuttgart", "Rome", "London"]),
+                city=rng.choice(cities),
                 host_id=rng.choice(nation_ids),
-                date=START + datetime.timedelta(days=rng.randrange(DAYS)),
+                date=day,
                 date_precision=DatePrecision.DAY,
             )
-            for i in range(200)
-        )
-        meeting_ids = list(Meeting.objects.filter(slug__startswith=SYNTHETIC_PREFIX).values_list("pk", flat=True))
+
+        meeting_ids = create_keyed(Meeting, "meeting", meeting)
         Participation.objects.bulk_create(
             Participation(meeting_id=meeting_id, nation_id=nation_id)
             for meeting_id in meeting_ids
