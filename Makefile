@@ -57,6 +57,8 @@ setup: $(VENV)/.runtime .env
 	$(PY) manage.py migrate --noinput
 	@# Only into a database without the data: a second run must not undo editors' work.
 	$(PY) manage.py load_curated
+	@# A database from before the search index, or restored from a backup, gets its index once.
+	$(PY) manage.py rebuild_search --if-empty
 	$(PY) manage.py setup_editors
 	@# DEBUG off serves the hashed files this writes (CompressedManifestStaticFilesStorage), via whitenoise.
 	$(PY) manage.py collectstatic --noinput -v0

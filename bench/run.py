@@ -37,11 +37,21 @@ ENDPOINTS = [
     ("api summary", "/api/v1/summary/"),
     ("html list with facets", "/contributions/?nation=af&category=military"),
     ("html nation profile", "/nations/af/"),
+    ("html site search", "/search/?q=carrier"),
+    ("api site search", "/api/v1/search/?q=carrier&page_size=50"),
 ]
 # Pages are cached under the data version until the next write, so the rows above measure a page
 # served again. These are measured a second time with a parameter that changes on every request
 # (and that every view ignores): each request then renders its page, as after a write or on a first visit.
-UNCACHED = ["api filtered page", "api search", "api deep page (cursor)", "html list with facets", "html nation profile"]
+UNCACHED = [
+    "api filtered page",
+    "api search",
+    "api deep page (cursor)",
+    "html list with facets",
+    "html nation profile",
+    "html site search",
+    "api site search",
+]
 DATABASES = ["postgresql", "sqlite"]
 CSV_EXPORT = "/api/v1/contributions/?format=csv"
 CSV_EXPORT_SIZE = 100_000

@@ -250,6 +250,9 @@ SPECTACULAR_SETTINGS = {
         "NationRoleEnum": "contributions.models.NationRole",
         "ParticipationRoleEnum": "contributions.models.ParticipationRole",
         "DatePrecisionEnum": "contributions.models.DatePrecision",
+        # The search kinds would otherwise take "KindEnum" from the meetings kinds, renaming it.
+        "SearchKindEnum": "contributions.models.SearchKind",
+        "KindEnum": "contributions.models.MeetingKind",
     },
 }
 

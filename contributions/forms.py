@@ -108,3 +108,15 @@ MEETING_ORDERINGS = [
     ("kind", "Kind"),
 ]
 OFFICIAL_ORDERINGS = [("", "Name, A to Z"), ("-name", "Name, Z to A"), ("nation", "Nation")]
+
+
+class SearchForm(forms.Form):
+    """The site-wide search: the words, optionally one kind of record, and the page of that kind."""
+
+    q = forms.CharField(max_length=200, label="Search", strip=True)
+    kind = forms.ChoiceField(required=False, label="Kind of record")
+    page = forms.IntegerField(required=False, min_value=1, max_value=10_000, label="Page")
+
+    def __init__(self, *args, kinds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "Every kind"), *kinds]

@@ -1,5 +1,6 @@
-"""Signal receivers: the Editors group, kept in sync after every migrate, and contributions' search
-text, kept in step with their descriptions and quotes.
+"""Signal receivers: the Editors group, kept in sync after every migrate; contributions' search text,
+kept in step with their descriptions and quotes; and the site-wide search index, kept in step with
+every record.
 
 One group governs both doors: the admin checks these permissions, and the API's
 DjangoModelPermissions checks the same ones.
@@ -8,7 +9,19 @@ DjangoModelPermissions checks the same ones.
 from django.contrib.auth.models import Group, Permission
 from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
 
-from .models import CONTENT_MODELS, Citation, Contribution, search_document
+from . import search
+from .models import (
+    CONTENT_MODELS,
+    CapabilityRequest,
+    Citation,
+    Contribution,
+    Meeting,
+    Nation,
+    Official,
+    search_document,
+    supported_kind,
+)
+from .models.meetings import Figure, Participation
 
 EDITORS = "Editors"
 
@@ -61,6 +74,54 @@ def reindex_cited_contributions(sender, instance, **kwargs):
     instance.loaded_contribution_id = instance.contribution_id
 
 
+# Records whose search entry shows another record's name: renaming that one rewrites theirs too.
+SHOWN_IN = {
+    Nation: [
+        (Contribution, "nation"),
+        (Official, "nation"),
+        (Participation, "nation"),
+        (CapabilityRequest, "requested_by"),
+    ],
+    Meeting: [(Contribution, "meeting"), (Figure, "meeting"), (Participation, "meeting")],
+    Official: [(Contribution, "official")],
+}
+
+
+def index_record(sender, instance, created=False, raw=False, **kwargs):
+    """After a record is written: its search entry, and those showing its name, in the same transaction."""
+    # loaddata's raw saves arrive before the records they refer to; load_curated rebuilds at the end.
+    if raw:
+        return
+    search.index(sender, [instance.pk])
+    if not created:
+        for model, link in SHOWN_IN.get(sender, []):
+            search.index(model, model.objects.filter(**{link: instance.pk}).values_list("pk", flat=True))
+
+
+def unindex_record(sender, instance, **kwargs):
+    search.index(sender, [instance.pk])
+
+
+def cited_record(citation):
+    """(model, id) of the record a citation supports, read from its ids without loading the record."""
+    kind = supported_kind(citation.__dict__)
+    return kind and (Citation._meta.get_field(kind).related_model, citation.__dict__[f"{kind}_id"])
+
+
+def remember_cited_record(sender, instance, raw=False, **kwargs):
+    """Before a citation is written: the record it supported, whose entry loses its words if it moves."""
+    before = Citation.objects.filter(pk=instance.pk).first() if instance.pk and not raw else None
+    instance.previously_cited = before and cited_record(before)
+
+
+def index_cited_record(sender, instance, raw=False, **kwargs):
+    """After a citation is written or deleted: the entries of the record it supports (and supported)."""
+    if raw:
+        return
+    for model, pk in {cited_record(instance), getattr(instance, "previously_cited", None)} - {None}:
+        search.index(model, [pk])
+
+
 def connect(app_config):
     # Sent for this app after auth's own handler has created its permissions, so a fresh
     # database, including each test database, has the group.
@@ -69,3 +130,9 @@ def connect(app_config):
     pre_save.connect(index_contribution, sender=Contribution, dispatch_uid="contribution_search_text")
     post_save.connect(reindex_cited_contributions, sender=Citation, dispatch_uid="citation_search_text_save")
     post_delete.connect(reindex_cited_contributions, sender=Citation, dispatch_uid="citation_search_text_delete")
+    for model in search.KIND_OF_MODEL:
+        post_save.connect(index_record, sender=model, dispatch_uid=f"search_index_save_{model.__name__}")
+        post_delete.connect(unindex_record, sender=model, dispatch_uid=f"search_index_delete_{model.__name__}")
+    pre_save.connect(remember_cited_record, sender=Citation, dispatch_uid="search_index_citation_before")
+    post_save.connect(index_cited_record, sender=Citation, dispatch_uid="search_index_citation_save")
+    post_delete.connect(index_cited_record, sender=Citation, dispatch_uid="search_index_citation_delete")

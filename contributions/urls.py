@@ -14,6 +14,7 @@ urlpatterns = [
     path("officials/", views.official_list, name="official-list"),
     path("officials/<slug:slug>/", views.official_detail, name="official-detail"),
     path("matrix/", views.matrix, name="matrix"),
+    path("search/", views.search_page, name="search"),
     path("sources/", views.source_list, name="source-list"),
     path("sources/<slug:slug>/", views.source_detail, name="source-detail"),
 ]

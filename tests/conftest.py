@@ -45,10 +45,13 @@ def fresh_cache():
 
 @pytest.fixture
 def curated(db):
-    """The curated dataset from fixtures/, loaded into the test database."""
+    """The curated dataset from fixtures/, loaded into the test database, and its search index."""
     from django.core.management import call_command
 
+    from contributions import search
+
     call_command("loaddata", *CURATED_FIXTURES, verbosity=0)
+    search.rebuild()
 
 
 class Cast(dict):

@@ -39,7 +39,47 @@ MAIN_PAGES = [
     ("official-carter", "/officials/ash-carter/"),
     ("sources", "/sources/"),
     ("source-reuters", "/sources/2016-02-11-reuters-us-tells-allies/"),
+    ("search", "/search/?q=carrier"),
+    ("search-one-kind", "/search/?q=attended&kind=participation"),
 ]
+
+
+# The screen position of a point inside an SVG path's fill, found on a grid over its bounding box.
+INSIDE_THE_FILL = """path => {
+    const box = path.getBBox(), matrix = path.getScreenCTM(), svg = path.ownerSVGElement;
+    for (let i = 1; i < 40; i++) for (let j = 1; j < 40; j++) {
+        const point = svg.createSVGPoint();
+        point.x = box.x + box.width * i / 40; point.y = box.y + box.height * j / 40;
+        if (path.isPointInFill(point)) { const screen = point.matrixTransform(matrix); return [screen.x, screen.y]; }
+    }
+    throw new Error("no point inside the fill");
+}"""
+
+
+def test_a_researcher_clicks_a_country_on_the_map_and_reaches_its_profile(page, cast, screenshot):
+    open_page(page, "/")
+    country = page.locator(".world-map a[aria-label^='France:'] path")
+    country.scroll_into_view_if_needed()
+    screenshot(page, "map-home")
+    # France's outline includes French Guiana, so the middle of its box is ocean: click a point of its fill.
+    x, y = country.evaluate(INSIDE_THE_FILL)
+    page.mouse.click(x, y)
+    page.wait_for_url("**/nations/fr/")
+    assert page.locator("h1").inner_text().startswith("France")
+
+
+def test_a_researcher_searches_from_the_header_and_opens_a_result(page, curated_live, screenshot):
+    open_page(page, "/meetings/")
+    page.get_by_role("searchbox", name="Search every record and quote").fill("carrier")
+    page.get_by_role("search").first.get_by_role("button", name="Search").click()
+    page.wait_for_url("**/search/?q=carrier")
+    results = page.locator("#kind-contribution + .search-hits a")
+    assert results.first.inner_text() == "France: Aircraft carrier"
+    assert page.locator(".search-hits mark").first.inner_text().lower() == "carrier"
+    screenshot(page, "search-carrier")
+    results.first.click()
+    page.wait_for_url("**/contributions/*/")
+    assert "aircraft carrier Charles de Gaulle" in page.locator("h1").inner_text()
 
 
 def test_every_page_loads_with_no_accessibility_violations_on_a_desktop(page, cast, screenshot):
@@ -149,15 +189,18 @@ def test_static_files_are_served_from_this_site_only(page, cast):
 def curated_live(transactional_db):
     from django.core.management import call_command
 
+    from contributions import search
     from tests.conftest import CURATED_FIXTURES
 
     call_command("loaddata", *CURATED_FIXTURES, verbosity=0)
+    search.rebuild()
 
 
 def test_the_curated_data_passes_axe_on_every_kind_of_page(page, curated_live, screenshot):
     from contributions.models import Contribution, Meeting, Nation, Official, Source
 
     paths = ["/", "/contributions/", "/matrix/", "/nations/", "/meetings/", "/officials/", "/sources/"]
+    paths += ["/search/?q=police", "/search/?q=the&kind=contribution&page=2"]
     paths += [model.objects.first().get_absolute_url() for model in (Nation, Contribution, Meeting, Official, Source)]
     for viewport in (None, PHONE):
         if viewport:

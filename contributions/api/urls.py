@@ -4,7 +4,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import export, views
+from . import export, search, views
 
 # Namespaced: the researchers' pages already use names like "nation-detail".
 app_name = "api"
@@ -32,6 +32,7 @@ redoc_policy = csp_update({"style-src": [UNSAFE_INLINE], "worker-src": [SELF, "b
 urlpatterns = [
     path("export/", export.ExportView.as_view(), name="export"),
     path("export/dictionary/", export.DictionaryView.as_view(), name="export-dictionary"),
+    path("search/", search.SearchView.as_view(), name="search"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", swagger_policy(SpectacularSwaggerSplitView.as_view(url_name="api:schema")), name="docs"),
     path("redoc/", redoc_policy(export.RedocView.as_view(url_name="api:schema")), name="redoc"),

@@ -31,6 +31,7 @@ from .contributions import (
 from .keys import MAX_ID, parse_id
 from .meetings import Figure, FigureQuerySet, Meeting, MeetingQuerySet, Participation
 from .nations import Nation, NationQuerySet, Official
+from .search import SEARCH_VECTOR, SearchEntry, SearchKind
 from .sources import Source
 
 # Every model that holds the tracker's data, in the order a full load or export goes through them:
@@ -66,6 +67,9 @@ __all__ = [
     "NationRole",
     "Official",
     "Participation",
+    "SEARCH_VECTOR",
+    "SearchEntry",
+    "SearchKind",
     "ParticipationRole",
     "Source",
     "Unit",

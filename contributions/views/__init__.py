@@ -6,6 +6,7 @@ from .contributions import contribution_detail, contribution_list
 from .meetings import meeting_detail, meeting_list, source_detail, source_list
 from .nations import nation_detail, nation_list, official_detail, official_list
 from .overview import healthz, home, matrix, server_error
+from .search import search_page
 
 __all__ = [
     "contribution_detail",
@@ -19,6 +20,7 @@ __all__ = [
     "nation_list",
     "official_detail",
     "official_list",
+    "search_page",
     "server_error",
     "source_detail",
     "source_list",

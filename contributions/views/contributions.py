@@ -2,12 +2,14 @@
 
 from django.core.paginator import EmptyPage
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 
 from .. import queries, tables
 from ..cache import cached_page
 from ..exports import stream_table
 from ..filters import ContributionFilter
 from ..forms import CONTRIBUTION_ORDERINGS, ListOptionsForm
+from ..geo import world_map
 from ..models.choices import STATUS_ORDER, Capability, Category, ContributionStatus
 from ..models.contributions import CapabilityRequest, Contribution
 from ..models.nations import Official
@@ -54,6 +56,13 @@ def contribution_list(request):
     show_counts(form, "nation", {code: n for code, (_, n) in nations}, [(code, name) for code, (name, _) in nations])
     show_counts(form, "category", facets["category"])
     show_counts(form, "status", facets["status"])
+    # The nation facet counts under every other filter; keeping the ticked nations applies this one too.
+    ticked = {nation.slug for nation in form.cleaned_data.get("nation") or []}
+    map_rows = [
+        (code.upper(), name, reverse("nation-detail", args=[code]), n)
+        for code, (name, n) in nations
+        if n and (not ticked or code in ticked)
+    ]
     context.update(
         {
             "page": page,
@@ -64,6 +73,7 @@ def contribution_list(request):
             ),
             "csv_url": url_for_download(request, "csv"),
             "json_url": url_for_download(request, "json"),
+            "world_map": world_map(map_rows),
         }
     )
     return render(request, "contributions/contribution_list.html", context)

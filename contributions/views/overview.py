@@ -3,10 +3,12 @@
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from .. import queries
 from ..cache import cached_page
+from ..geo import world_map
 from ..models.choices import STATUS_ORDER, Capability, Category, ContributionStatus
 from ..models.contributions import CapabilityRequest, Contribution
 from ..models.meetings import Figure, Meeting
@@ -41,9 +43,13 @@ def home(request):
     # coalition-wide figures and their citations (2).
     counts = queries.status_counts(Contribution.objects.all())
     totals = queries.status_totals(counts)
+    by_nation = queries.by_nation_and_status()
     nation_chart = [
         {"label": name, "url": contributions_url(nation=code.lower()), "counts": statuses}
-        for code, name, statuses in queries.by_nation_and_status()
+        for code, name, statuses in by_nation
+    ]
+    map_rows = [
+        (code, name, reverse("nation-detail", args=[code.lower()]), sum(s.values())) for code, name, s in by_nation
     ]
     meetings = list(Meeting.objects.all())
     figures = Figure.objects.with_disputes().filter(meeting=None).prefetch_related(cited())
@@ -63,6 +69,7 @@ def home(request):
         "nation_chart": nation_chart[:15],
         "nation_chart_total": len(nation_chart),
         "figure_groups": group_figures(figures),
+        "world_map": world_map(map_rows),
     }
     return render(request, "contributions/home.html", context)
 

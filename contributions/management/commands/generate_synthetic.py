@@ -16,6 +16,7 @@ from django_countries import countries
 from tqdm import tqdm
 
 from contributions import cache as data_cache
+from contributions import search
 from contributions.models.choices import (
     Capability,
     Category,
@@ -125,7 +126,8 @@ class Command(BaseCommand):
             official_ids = self.make_officials(rng, nation_ids)
             meeting_ids = self.make_meetings(rng, nation_ids)
         self.make_contributions(rng, contributions, nation_ids, source_ids, official_ids, meeting_ids)
-        # bulk_create sends no signals: invalidate cached counts and summaries by hand.
+        # bulk_create sends no signals: index the new records and invalidate cached pages by hand.
+        search.rebuild()
         data_cache.bump()
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from contributions import search
 from contributions.models import CONTENT_MODELS, Source
 
 FIXTURES = ["sources", "nations", "officials", "meetings", "figures", "contributions", "requests", "citations"]
@@ -29,6 +30,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             call_command("loaddata", *FIXTURES, verbosity=0)
             created = sum(self.start_history(model) for model in CONTENT_MODELS)
+            # loaddata's raw saves leave the search index alone: it is built once, from everything.
+            search.rebuild()
         if verbosity:
             self.stdout.write(self.style.SUCCESS(f"Loaded the curated data ({created} history entries created)."))
 

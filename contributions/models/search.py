@@ -1,0 +1,55 @@
+"""The site-wide search index: one row per record, holding the words a search looks in.
+
+contributions/search.py writes and reads it; every write to a record rewrites its row in the same
+transaction (contributions/signals.py). PostgreSQL searches it through a GIN index on SEARCH_VECTOR,
+SQLite through an FTS5 table kept by triggers; migration 0009 creates whichever the database has.
+"""
+
+from django.contrib.postgres.search import SearchVector
+from django.db import models
+
+from .constraints import known_value
+from .fields import CharField, TextField
+
+# The index expression (PostgreSQL). A query must use this very expression for the index to serve
+# it; changing it needs a migration that rebuilds the index.
+SEARCH_VECTOR = SearchVector("title", weight="A", config="english") + SearchVector("text", weight="B", config="english")
+
+
+class SearchKind(models.TextChoices):
+    CONTRIBUTION = "contribution", "Contributions"
+    MEETING = "meeting", "Meetings"
+    OFFICIAL = "official", "Officials"
+    FIGURE = "figure", "Reported figures"
+    CAPABILITY_REQUEST = "capability_request", "Capability requests"
+    NATION = "nation", "Nations"
+    PARTICIPATION = "participation", "Meeting attendance"
+    SOURCE = "source", "Sources"
+
+
+class SearchEntry(models.Model):
+    """One record as the site-wide search sees it: its kind, title and address, and its words with
+    those of every quote and note that cites it."""
+
+    Kind = SearchKind
+
+    kind = CharField(max_length=20, choices=SearchKind.choices)
+    object_id = models.PositiveBigIntegerField()
+    title = CharField(max_length=400)
+    url = CharField(max_length=400)
+    text = TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            # One row per record: a second would count it twice and show it twice.
+            models.UniqueConstraint(fields=["kind", "object_id"], name="searchentry_unique_record"),
+            # Results are grouped by kind; a kind outside the vocabulary would have no group.
+            known_value("kind", SearchKind, "searchentry_known_kind"),
+        ]
+        verbose_name_plural = "search entries"
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.title}"
+
+    def get_absolute_url(self):
+        return self.url

@@ -1,0 +1,259 @@
+"""Search across every kind of record: what each record's entry holds, keeping the entries in step with
+the records, and the database's own full-text search over them.
+
+PostgreSQL ranks with ts_rank over the GIN-indexed SEARCH_VECTOR (English stemming, titles weighted
+above the rest) and cuts snippets with ts_headline; SQLite does the same with FTS5 (porter stemming,
+bm25 with the title weighted, snippet()). Every matching word must appear: "carrier france" finds the
+records that mention both.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from .models import (
+    SEARCH_VECTOR,
+    CapabilityRequest,
+    Contribution,
+    Figure,
+    Meeting,
+    Nation,
+    Official,
+    Participation,
+    SearchEntry,
+    SearchKind,
+    Source,
+)
+
+# More words than this is not a search but a pasted paragraph; the rest are ignored.
+MAX_WORDS = 12
+MAX_QUERY_LENGTH = 200
+# Marks around the matching words in a snippet. Text fields refuse control characters, so no stored
+# text contains these, and the snippet can be escaped first and marked up after.
+START, STOP = "\x02", "\x03"
+SNIPPET_WORDS = 24
+
+
+def _quotes(record):
+    return [part for citation in record.citations.all() for part in (citation.quote, citation.note) if part]
+
+
+def _lines(*parts):
+    return "\n".join(str(part) for part in parts if part)
+
+
+# What each kind of record is found by: its model, the queryset that loads what the entry needs, and
+# (title, text) for one record. A record's citations are part of it: their quotes and notes are its words.
+DOCUMENTS = {
+    SearchKind.CONTRIBUTION: (
+        Contribution,
+        lambda: Contribution.objects.select_related("nation", "official", "meeting").prefetch_related("citations"),
+        lambda c: (
+            f"{c.nation.name}: {c.get_capability_display() or c.get_category_display()}",
+            _lines(c.description, c.official and c.official.name, c.meeting and c.meeting.title, *_quotes(c)),
+        ),
+    ),
+    SearchKind.MEETING: (
+        Meeting,
+        lambda: Meeting.objects.prefetch_related("citations"),
+        lambda m: (m.title, _lines(m.city, m.venue, m.description, *_quotes(m))),
+    ),
+    SearchKind.OFFICIAL: (
+        Official,
+        lambda: Official.objects.select_related("nation").prefetch_related("citations"),
+        lambda o: (o.name, _lines(o.title, o.nation.name, o.name_variants, o.spelling_note, *_quotes(o))),
+    ),
+    SearchKind.FIGURE: (
+        Figure,
+        lambda: Figure.objects.select_related("meeting").prefetch_related("citations"),
+        lambda f: (str(f), _lines(f.get_metric_display(), f.meeting and f.meeting.title, *_quotes(f))),
+    ),
+    SearchKind.CAPABILITY_REQUEST: (
+        CapabilityRequest,
+        lambda: CapabilityRequest.objects.select_related("requested_by").prefetch_related("citations"),
+        lambda r: (
+            f"{r.get_capability_display()}, asked by {r.requested_by.name}",
+            _lines(r.description, *_quotes(r)),
+        ),
+    ),
+    SearchKind.NATION: (
+        Nation,
+        lambda: Nation.objects.prefetch_related("citations"),
+        lambda n: (n.name, _lines(n.get_role_display(), n.notes, *_quotes(n))),
+    ),
+    SearchKind.PARTICIPATION: (
+        Participation,
+        lambda: Participation.objects.select_related("nation", "meeting").prefetch_related("citations"),
+        lambda p: (f"{p.nation.name} at {p.meeting.title}", _lines(p.get_role_display(), *_quotes(p))),
+    ),
+    SearchKind.SOURCE: (
+        Source,
+        lambda: Source.objects.all(),
+        lambda s: (s.headline, _lines(s.outlet, s.author, s.date_note)),
+    ),
+}
+KIND_OF_MODEL = {model: kind for kind, (model, _, _) in DOCUMENTS.items()}
+
+
+def _entry(kind, record):
+    title, text = DOCUMENTS[kind][2](record)
+    return SearchEntry(kind=kind, object_id=record.pk, title=title[:400], url=record.get_absolute_url(), text=text)
+
+
+def index(model, pks):
+    """Rewrite the entries of these records (of one model), and drop those of records that are gone."""
+    kind = KIND_OF_MODEL[model]
+    pks = {pk for pk in pks if pk is not None}
+    if not pks:
+        return
+    records = list(DOCUMENTS[kind][1]().filter(pk__in=pks))
+    SearchEntry.objects.filter(kind=kind, object_id__in=pks).delete()
+    SearchEntry.objects.bulk_create(_entry(kind, record) for record in records)
+
+
+def rebuild(batch=2000):
+    """Every entry again, from the records: after a fixture load or a bulk import, which send no signals."""
+    SearchEntry.objects.all().delete()
+    for kind, (_, queryset, _) in DOCUMENTS.items():
+        entries = (_entry(kind, record) for record in queryset().order_by("pk").iterator(chunk_size=batch))
+        SearchEntry.objects.bulk_create(entries, batch_size=batch)
+
+
+def words(query):
+    """The words of a query, at most MAX_WORDS: punctuation and search syntax are not the user's to send."""
+    return re.findall(r"\w+", query or "")[:MAX_WORDS]
+
+
+def highlight(snippet):
+    """A snippet as safe HTML: escaped, with the matching words in <mark>."""
+    return mark_safe(escape(snippet).replace(START, "<mark>").replace(STOP, "</mark>"))
+
+
+@dataclass
+class Hit:
+    kind: str
+    object_id: int
+    title: str
+    url: str
+    snippet: str
+
+    @property
+    def kind_label(self):
+        return SearchKind(self.kind).label
+
+    @property
+    def snippet_html(self):
+        return highlight(self.snippet)
+
+    @property
+    def snippet_text(self):
+        return self.snippet.replace(START, "").replace(STOP, "")
+
+
+# SQLite: the FTS5 table of migration 0009, joined to the entries it indexes.
+FTS = "contributions_searchentry_fts"
+SQLITE_MATCH = f"FROM {FTS} JOIN contributions_searchentry e ON e.id = {FTS}.rowid WHERE {FTS} MATCH %s"
+SQLITE_HIT = f"e.kind, e.object_id, e.title, e.url, snippet({FTS}, -1, char(2), char(3), '…', {SNIPPET_WORDS})"
+SQLITE_RANK = f"bm25({FTS}, 10.0, 1.0)"
+
+
+class Search:
+    """One query's results: counts per kind, the best few of each kind, or a page of one kind's (or all)."""
+
+    def __init__(self, query, kind=None):
+        self.words = words(query)
+        self.kind = kind or None
+
+    def counts(self):
+        """{kind: number of matching records}, in the order the kinds are shown."""
+        if not self.words:
+            return {}
+        if connection.vendor == "postgresql":
+            rows = self._postgres()[0].order_by().values_list("kind").annotate(n=Count("id"))
+        else:
+            rows = self._sqlite("SELECT e.kind, count(*) {match} GROUP BY e.kind")
+        found = dict(rows)
+        return {kind: found[kind] for kind in SearchKind.values if found.get(kind)}
+
+    def best_of_each_kind(self, per_kind):
+        """The best `per_kind` results of every kind, best first within each: one query."""
+        if not self.words:
+            return []
+        if connection.vendor == "postgresql":
+            entries, query = self._postgres()
+            place = Window(RowNumber(), partition_by=F("kind"), order_by=[F("rank").desc(), F("id").asc()])
+            rows = self._with_headline(entries.annotate(place=place).filter(place__lte=per_kind), query)
+        else:
+            # FTS5's rank and snippet functions work only in a plain full-text query: rank in one, pick
+            # the best of each kind with a window, and cut snippets for those alone in another.
+            rows = self._sqlite(
+                "WITH ranked AS MATERIALIZED (SELECT e.id, e.kind, {rank} AS rank {match}), "
+                "best AS (SELECT id, row_number() OVER (PARTITION BY kind ORDER BY rank, id) AS place FROM ranked) "
+                "SELECT {hit} {match} AND e.id IN (SELECT id FROM best WHERE place <= %s) ORDER BY e.kind, {rank}",
+                [per_kind],
+                matches=2,
+            )
+        return [Hit(*row) for row in rows]
+
+    def page(self, offset, limit):
+        """Results best first, from `offset`."""
+        if not self.words:
+            return []
+        if connection.vendor == "postgresql":
+            entries, query = self._postgres()
+            rows = self._with_headline(entries.order_by("-rank", "id")[offset : offset + limit], query)
+        else:
+            rows = self._sqlite("SELECT {hit} {match} ORDER BY {rank}, e.id LIMIT %s OFFSET %s", [limit, offset])
+        return [Hit(*row) for row in rows]
+
+    def _postgres(self):
+        query = SearchQuery(" ".join(self.words), search_type="plain", config="english")
+        entries = SearchEntry.objects.annotate(document=SEARCH_VECTOR).filter(document=query)
+        if self.kind:
+            entries = entries.filter(kind=self.kind)
+        return entries.annotate(rank=SearchRank(SEARCH_VECTOR, query)), query
+
+    def _with_headline(self, entries, query):
+        headline = SearchHeadline(
+            "text",
+            query,
+            config="english",
+            start_sel=START,
+            stop_sel=STOP,
+            max_words=SNIPPET_WORDS,
+            min_words=SNIPPET_WORDS // 2,
+            max_fragments=1,
+            fragment_delimiter=" … ",
+        )
+        return entries.annotate(snippet=headline).values_list("kind", "object_id", "title", "url", "snippet")
+
+    def _sqlite(self, template, params=(), matches=1):
+        """Run a query built on SQLITE_MATCH ({match}, `matches` times), with the kind filter when one is chosen."""
+        match = SQLITE_MATCH + (" AND e.kind = %s" if self.kind else "")
+        sql = template.format(hit=SQLITE_HIT, rank=SQLITE_RANK, match=match)
+        # Each word quoted: FTS5 reads it as a plain term, never as an operator or a column filter.
+        terms = " ".join(f'"{word}"' for word in self.words)
+        with connection.cursor() as cursor:
+            match_params = [terms, *([self.kind] if self.kind else [])] * matches
+            cursor.execute(sql, [*match_params, *params])
+            return cursor.fetchall()
+
+
+class Results:
+    """One query's results as a sequence a paginator can count and slice: a page is one query."""
+
+    def __init__(self, search, count):
+        self.search = search
+        self.total = count
+
+    def count(self):
+        return self.total
+
+    def __getitem__(self, part):
+        return self.search.page(part.start, part.stop - part.start)
