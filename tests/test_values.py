@@ -457,3 +457,15 @@ def test_the_xlsx_export_works_because_no_control_character_can_be_saved(cast):
     sheet = openpyxl.load_workbook(io.BytesIO(exported)).active
     cells = [cell.value for row in sheet.iter_rows(min_row=2) for cell in row]
     assert "Carrier\ndeployed\n" in cells
+
+
+def test_the_timeline_fits_its_data_with_year_ticks_on_the_first_of_january():
+    items = [{"date": datetime.date(2015, 11, 23), "css": "a"}, {"date": datetime.date(2016, 7, 20), "css": "b"}]
+    chart = timeline(items, "Over time", [])
+    # The axis runs from 1 November 2015 to 1 August 2016: the first marker near the left edge.
+    assert float(chart["markers"][0]["x"]) < 15
+    assert float(chart["markers"][-1]["x"]) > 85
+    labels = {year["label"]: year for year in chart["years"]}
+    assert labels[2015]["edge"] and labels[2015]["anchor"] == "start"
+    # 1 January 2016 lies 61 of the axis's 274 days in.
+    assert labels[2016]["x"] == f"{2 + 96 * 61 / 274:.3f}" and labels[2016]["anchor"] == "middle"

@@ -863,3 +863,16 @@ def test_a_csv_cell_that_a_spreadsheet_would_run_as_a_formula_is_defused(client,
     assert "'=HYPERLINK" in body
     assert "'-12 aircraft" in body
     assert "\n=HYPERLINK" not in body and ",=HYPERLINK" not in body
+
+
+def test_a_quote_naming_several_nations_at_a_meeting_is_shown_once_with_all_of_them(client, cast):
+    shared = "Twelve nations sent their defence ministers."
+    ids = []
+    for participation in Participation.objects.filter(meeting=cast.brussels)[:3]:
+        participation.citations.all().delete()
+        Citation.objects.create(source=cast.reuters, participation=participation, quote=shared)
+        ids.append(participation.pk)
+    page = html(client.get("/meetings/brussels-2016-02/"))
+    assert page.count(shared) == 1
+    for pk in ids:
+        assert f'id="participation-{pk}"' in page

@@ -117,6 +117,12 @@ def status_bars(rows, title, caption=""):
     }
 
 
+def _add_months(day, months):
+    """The first of the month `months` after (or before) the month of `day`."""
+    index = day.year * 12 + day.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
 @register.inclusion_tag("contributions/_timeline.html")
 def timeline(items, title, legend):
     """Dated markers on a time axis, stacked where several fall in the same month.
@@ -132,12 +138,13 @@ def timeline(items, title, legend):
     )
     if not dated:
         return {"empty": True}
-    start = datetime.date(dated[0]["date"].year, 1, 1)
-    end = datetime.date(dated[-1]["date"].year + 1, 1, 1)
+    # The axis fits the data: from the first item's month to the end of the last one's.
+    start = dated[0]["date"].replace(day=1)
+    end = _add_months(dated[-1]["date"].replace(day=1), 1)
     span = (end - start).days
 
     def position(day):
-        # Inset from both edges so a marker on 1 January is not cut in half.
+        # Inset from both edges so a marker on the first day is not cut in half.
         return f"{2 + 96 * (day - start).days / span:.3f}"
 
     stacks = {}
@@ -151,18 +158,29 @@ def timeline(items, title, legend):
     axis_y = height - TIMELINE_AXIS
     for marker in markers:
         marker["y"] = axis_y - 8 - marker["level"] * TIMELINE_STEP
+    # A year's tick and label stand on its 1 January; an axis that starts within a year names that
+    # year at its start, without a tick.
     years = [
-        {"x": position(datetime.date(year, 1, 1)), "label": year, "mid": position(datetime.date(year, 7, 1))}
-        for year in range(start.year, end.year)
+        {"x": position(datetime.date(year, 1, 1)), "label": year, "anchor": "middle"}
+        for year in range(start.year, end.year + 1)
+        if start <= datetime.date(year, 1, 1) < end
     ]
-    quarters = [position(datetime.date(year, month, 1)) for year in range(start.year, end.year) for month in (4, 7, 10)]
+    if start.month != 1:
+        years.insert(0, {"x": position(start), "label": start.year, "anchor": "start", "edge": True})
+    # Minor ticks on the first of each month, or of each quarter on an axis longer than about two years.
+    step = 1 if span <= 800 else 3
+    minor = []
+    month = _add_months(start, 1)
+    while month < end:
+        if month.month != 1 and (month.month - 1) % step == 0:
+            minor.append(position(month))
+        month = _add_months(month, 1)
     return {
         "id": slugify(title),
         "title": title,
-        "quarters": quarters,
+        "quarters": minor,
         "markers": markers,
         "years": years,
-        "end_x": position(end),
         "height": height,
         "axis_y": axis_y,
         "label_y": axis_y + 20,

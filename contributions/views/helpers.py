@@ -34,6 +34,16 @@ def cited():
     return Prefetch("citations", queryset=Citation.objects.select_related("source"))
 
 
+def group_by_citations(records):
+    """Records that cite exactly the same quotes, together: a sentence naming twelve nations is shown
+    once with the twelve, not twelve times. Needs the citations prefetched (cited())."""
+    groups = {}
+    for record in records:
+        key = tuple((c.source_id, c.quote) for c in record.citations.all()) or ("uncited", record.pk)
+        groups.setdefault(key, []).append(record)
+    return [{"records": members, "citations": members[0].citations.all()} for members in groups.values()]
+
+
 def form_errors(*forms_):
     """Every error of the given forms as (label, message), for the summary at the top of a page."""
     errors = []

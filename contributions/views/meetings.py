@@ -8,7 +8,15 @@ from ..filters import MeetingFilter
 from ..forms import MEETING_ORDERINGS
 from ..models.meetings import Figure, Meeting, Participation
 from ..models.sources import Source
-from .helpers import CITATION_KINDS, MEETING_LEGEND, cited, group_figures, offer_nations_of, render_list
+from .helpers import (
+    CITATION_KINDS,
+    MEETING_LEGEND,
+    cited,
+    group_by_citations,
+    group_figures,
+    offer_nations_of,
+    render_list,
+)
 
 
 def meeting_list(request):
@@ -38,6 +46,7 @@ def meeting_detail(request, slug):
     context = {
         "meeting": meeting,
         "figure_groups": group_figures(figures),
+        "participation_groups": group_by_citations(meeting.participations.all()),
         "officials": list(meeting.officials.select_related("nation")),
         "contributions": list(meeting.contributions.with_related()),
         "requests": list(meeting.capability_requests.with_related()),
