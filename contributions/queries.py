@@ -3,7 +3,7 @@ page's totals. The pages and the API both read these; each grouping over many ro
 the data version (cache.py), so it costs one query until the next write.
 """
 
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, Max, Min, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from . import cache
@@ -30,13 +30,22 @@ def meetings_with_counts(meetings):
     )
 
 
+def source_dates(field, aggregate):
+    """A correlated MIN or MAX of the publication dates of the sources that quote a record."""
+    rows = Citation.objects.filter(**{field: OuterRef("pk")}).order_by().values(field)
+    return Subquery(rows.annotate(day=aggregate("source__published")).values("day"))
+
+
 def officials_with_counts(officials):
-    """Annotate each official's contributions, meetings attended, quotes and requests."""
+    """Annotate each official's contributions, meetings attended, quotes and requests, and the dates of
+    the sources quoting them: two people with one title are told apart by when they spoke."""
     return officials.annotate(
         contribution_count=count_of(Contribution, "official"),
         meeting_count=count_of(Meeting.officials.through, "official"),
         quote_count=count_of(Citation, "official"),
         request_count=count_of(CapabilityRequest, "official"),
+        first_quoted=source_dates("official", Min),
+        last_quoted=source_dates("official", Max),
     )
 
 

@@ -78,3 +78,13 @@ def test_nations_by_status_put_the_most_contributing_first(cast):
     assert ranked[0] == ("GB", "United Kingdom", {"delivered": 2, "pledged": 1})
     assert [code for code, _, _ in ranked[1:4]] == ["CA", "DE", "IT"]
     assert ranked[-1][1] == "United States"
+
+
+def test_officials_are_annotated_with_the_dates_of_the_sources_quoting_them(cast):
+    from contributions.models import Official
+
+    carter = queries.officials_with_counts(Official.objects.filter(pk=cast.carter.pk)).get()
+    dates = sorted(cast.carter.citations.values_list("source__published", flat=True))
+    assert (carter.first_quoted, carter.last_quoted) == (dates[0], dates[-1])
+    unquoted = queries.officials_with_counts(Official.objects.exclude(citations__isnull=False)).first()
+    assert unquoted is None or unquoted.first_quoted is None

@@ -876,3 +876,13 @@ def test_a_quote_naming_several_nations_at_a_meeting_is_shown_once_with_all_of_t
     assert page.count(shared) == 1
     for pk in ids:
         assert f'id="participation-{pk}"' in page
+
+
+def test_the_official_list_tells_two_people_with_one_title_apart_by_their_sources_dates(client, cast):
+    from tests.factories import CitationFactory, OfficialFactory, SourceFactory
+
+    for day in ("2015-11-23", "2016-02-09"):
+        spokesman = OfficialFactory(title="Pentagon spokesman")
+        CitationFactory(contribution=None, official=spokesman, source=SourceFactory(published=day))
+    page = client.get("/officials/").content.decode()
+    assert "23 Nov 2015" in page and "9 Feb 2016" in page
