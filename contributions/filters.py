@@ -234,6 +234,7 @@ class NationFilter(FilterSet):
 class MeetingFilter(FilterSet):
     kind = CSVMultipleChoiceFilter(choices=Meeting.Kind.choices)
     status = CSVMultipleChoiceFilter(choices=Meeting.Status.choices)
+    series = CSVMultipleChoiceFilter(choices=Meeting.Series.choices)
     nation = NationCodeFilter(
         method=having(Participation, "meeting", "nation"), help_text="Meetings these nations took part in."
     )
@@ -244,7 +245,7 @@ class MeetingFilter(FilterSet):
 
     class Meta:
         model = Meeting
-        fields = ["kind", "status"]
+        fields = ["kind", "status", "series"]
 
 
 class OfficialFilter(FilterSet):

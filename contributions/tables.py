@@ -216,7 +216,8 @@ MEETINGS = Table(
         *fields(Meeting, "title", "kind", "status", "city", "venue"),
         key("host_code", "host", "Code of the host nation (nations.code), blank if none.", nation_code),
         *dated(Meeting, "date"),
-        *fields(Meeting, "end_date", "description"),
+        *fields(Meeting, "end_date", "description", "series"),
+        key("announced_at", "announced_at", "Slug of the meeting where it was announced (meetings.slug).", slug),
         Column(
             "officials",
             lambda m: " | ".join(o.slug for o in m.officials.all()),
@@ -225,7 +226,7 @@ MEETINGS = Table(
         ),
         _updated(Meeting),
     ],
-    lambda: Meeting.objects.select_related("host").prefetch_related("officials"),
+    lambda: Meeting.objects.select_related("host", "announced_at").prefetch_related("officials"),
     "Meetings where contributions were sought or announced.",
 )
 

@@ -4,6 +4,7 @@ Browser behaviour, accessibility and screenshots are in test_browser.py.
 """
 
 import csv
+import datetime
 import io
 import json
 import re
@@ -20,6 +21,7 @@ from tests.factories import (
     CitationFactory,
     ContributionFactory,
     FigureFactory,
+    MeetingFactory,
 )
 from tests.pages import facet, facet_options
 
@@ -769,8 +771,9 @@ QUERY_COUNTS = {
     # the meetings with counts (1); the nations for the form (1)
     "meeting-list": 2,
     # the meeting, its nations and their citations (3); figures and citations (2); officials (1);
-    # contributions and citations (2); requests and citations (2); its citations (1)
-    "meeting-detail": 11,
+    # contributions and citations (2); requests and citations (2); its citations (1); the meetings
+    # announced at it (1) and on the same days (1). In a series, the previous and the next add two.
+    "meeting-detail": 13,
     # the officials with counts (1); the nations for the form (1)
     "official-list": 2,
     # the official (1); meetings (1); contributions and citations (2); requests and citations (2); quotes (1)
@@ -886,3 +889,46 @@ def test_the_official_list_tells_two_people_with_one_title_apart_by_their_source
         CitationFactory(contribution=None, official=spokesman, source=SourceFactory(published=day))
     page = client.get("/officials/").content.decode()
     assert "23 Nov 2015" in page and "9 Feb 2016" in page
+
+
+def test_a_meeting_in_a_series_links_the_previous_and_the_next_and_what_was_announced_there(client, cast):
+    from contributions.models import Meeting
+
+    paris = Meeting.objects.get(slug="paris-2016-01")
+    brussels = cast.brussels
+    for meeting in (paris, brussels):
+        meeting.series = Meeting.Series.DEFENCE_MINISTERIALS
+        meeting.save()
+    later = MeetingFactory(
+        title="Washington ministerial", date=brussels.date + datetime.timedelta(days=150), announced_at=brussels
+    )
+    later.series = Meeting.Series.DEFENCE_MINISTERIALS
+    later.save()
+    page = html(client.get(brussels.get_absolute_url()))
+    assert f'rel="prev" href="{paris.get_absolute_url()}"' in page
+    assert f'rel="next" href="{later.get_absolute_url()}"' in page
+    assert f'<a href="{later.get_absolute_url()}">Washington ministerial</a>' in page
+    back = html(client.get(later.get_absolute_url()))
+    assert f'<dt>Announced at</dt><dd><a href="{brussels.get_absolute_url()}">' in back
+    listed = client.get("/meetings/", {"series": "counter_isil_defence_ministerials"}).context["meetings"]
+    assert {m.pk for m in listed} == {paris.pk, brussels.pk, later.pk}
+
+
+def test_meetings_on_the_same_days_are_told_apart_on_the_page_and_in_the_list(client, cast):
+    nato = MeetingFactory(title="NATO defence ministerial", date=cast.brussels.date, end_date=cast.brussels.date)
+    page = html(client.get(cast.brussels.get_absolute_url()))
+    assert "Not to be confused with" in page and nato.get_absolute_url() in page
+    rows = {m.pk: m for m in client.get("/meetings/").context["meetings"]}
+    assert nato in rows[cast.brussels.pk].same_days_as
+
+
+def test_a_meeting_cannot_be_announced_at_itself_or_at_a_later_one(cast):
+    from django.core.exceptions import ValidationError
+
+    brussels = cast.brussels
+    brussels.announced_at = brussels
+    with pytest.raises(ValidationError, match="announced at itself"):
+        brussels.full_clean()
+    brussels.announced_at = MeetingFactory(date=brussels.date + datetime.timedelta(days=30))
+    with pytest.raises(ValidationError, match="held after it"):
+        brussels.full_clean()

@@ -214,6 +214,7 @@ class OfficialSerializer(RecordSerializer):
 class MeetingSerializer(RecordSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:meeting-detail", lookup_field="slug")
     host = optional(nation_field)
+    announced_at = optional(meeting_field, help_text="The meeting where this one was announced, by slug.")
     officials = official_field(many=True, required=False, help_text="Slugs of the officials present.")
     participations = MeetingParticipationSerializer(
         many=True, read_only=True, help_text="Nations taking part; edit them through /participations/."
@@ -237,6 +238,8 @@ class MeetingSerializer(RecordSerializer):
             "date_precision",
             "end_date",
             "description",
+            "series",
+            "announced_at",
             "officials",
             "participations",
             "updated",

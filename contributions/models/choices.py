@@ -42,6 +42,10 @@ class MeetingKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class MeetingSeries(models.TextChoices):
+    DEFENCE_MINISTERIALS = "counter_isil_defence_ministerials", "Counter-ISIL defence ministerials"
+
+
 class MeetingStatus(models.TextChoices):
     HELD = "held", "Held"
     PLANNED = "planned", "Planned"

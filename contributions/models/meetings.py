@@ -12,6 +12,7 @@ from .choices import (
     FigureMetric,
     FigureQualifier,
     MeetingKind,
+    MeetingSeries,
     MeetingStatus,
     ParticipationRole,
     format_date,
@@ -23,7 +24,7 @@ from .nations import Nation, Official
 
 class MeetingQuerySet(models.QuerySet):
     def with_related(self):
-        return self.select_related("host").prefetch_related(
+        return self.select_related("host", "announced_at").prefetch_related(
             models.Prefetch("participations", queryset=Participation.objects.select_related("nation")),
         )
 
@@ -34,6 +35,8 @@ class Meeting(models.Model):
     Kind = MeetingKind
 
     Status = MeetingStatus
+
+    Series = MeetingSeries
 
     slug = models.SlugField(max_length=120)
     title = CharField(max_length=300)
@@ -46,6 +49,17 @@ class Meeting(models.Model):
     date_precision = CharField(max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY)
     end_date = DateField(null=True, blank=True, help_text="Last day, for a meeting over several days.")
     description = TextField(blank=True)
+    series = CharField(
+        max_length=40, choices=Series.choices, blank=True, help_text="The series of meetings this one belongs to."
+    )
+    announced_at = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="announced_meetings",
+        help_text="The meeting where this one was announced.",
+    )
     nations = models.ManyToManyField(Nation, through="Participation", related_name="meetings", blank=True)
     officials = models.ManyToManyField(Official, related_name="meetings", blank=True, help_text="Officials present.")
     updated = models.DateTimeField(auto_now=True)
@@ -62,6 +76,14 @@ class Meeting(models.Model):
             known_value("kind", MeetingKind, "meeting_kind_valid"),
             known_value("status", MeetingStatus, "meeting_status_valid"),
             known_value("date_precision", DatePrecision, "meeting_precision_valid"),
+            # Series group meetings on their pages and in filters, so only known series may be stored.
+            known_value("series", MeetingSeries, "meeting_series_valid", blank=True),
+            # A meeting cannot be announced at itself.
+            models.CheckConstraint(
+                condition=~Q(announced_at=F("pk")),
+                name="meeting_not_announced_at_itself",
+                violation_error_message="A meeting cannot be announced at itself.",
+            ),
             # A meeting cannot end before it begins.
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("date")),
@@ -75,6 +97,7 @@ class Meeting(models.Model):
         indexes = [
             models.Index(fields=["date"], name="meeting_date_idx"),
             models.Index(fields=["kind"], name="meeting_kind_idx"),
+            models.Index(fields=["series", "date"], name="meeting_series_idx"),
         ]
 
     def __str__(self):
@@ -87,11 +110,40 @@ class Meeting(models.Model):
         errors = {}
         if self.end_date and self.date and self.end_date < self.date:
             errors["end_date"] = "A meeting cannot end before it begins."
+        if self.announced_at_id and self.pk and self.announced_at_id == self.pk:
+            errors["announced_at"] = "A meeting cannot be announced at itself."
+        elif self.announced_at and self.date and self.announced_at.date > self.date:
+            errors["announced_at"] = "A meeting cannot be announced at one held after it."
         planned = self.pk and self.status == MeetingStatus.PLANNED
         if planned and self.figures.filter(metric__in=Figure.ATTENDANCE_METRICS).exists():
             errors["status"] = "This meeting has attendance figures; remove them before marking it planned."
         if errors:
             raise ValidationError(errors)
+
+    def neighbours_in_series(self):
+        """(previous, next) meeting of the same series by date; None where there is none."""
+        if not self.series:
+            return None, None
+        others = Meeting.objects.filter(series=self.series).exclude(pk=self.pk)
+        earlier = Q(date__lt=self.date) | Q(date=self.date, pk__lt=self.pk)
+        later = Q(date__gt=self.date) | Q(date=self.date, pk__gt=self.pk)
+        return others.filter(earlier).order_by("-date", "-pk").first(), others.filter(later).order_by(
+            "date", "pk"
+        ).first()
+
+    def shares_a_day_with(self, other):
+        """Whether two meetings known to the day overlap: same_days() asks the database the same."""
+        if self.date_precision != DatePrecision.DAY or other.date_precision != DatePrecision.DAY:
+            return False
+        return other.date <= (self.end_date or self.date) and self.date <= (other.end_date or other.date)
+
+    def same_days(self):
+        """Other meetings on any of this one's days: those a reader could take it for."""
+        if self.date_precision != DatePrecision.DAY:
+            return Meeting.objects.none()
+        last = self.end_date or self.date
+        overlapping = Q(date__lte=last) & (Q(end_date__gte=self.date) | Q(end_date__isnull=True, date__gte=self.date))
+        return Meeting.objects.filter(overlapping, date_precision=DatePrecision.DAY).exclude(pk=self.pk)
 
     @property
     def date_display(self):

@@ -27,19 +27,31 @@ def meeting_list(request):
 
     def rows(meetings, ordering):
         meetings = list(queries.meetings_with_counts(meetings))
+        mark_same_days(meetings)
         timeline = [{"date": m.date, "css": f"meeting-{m.status}"} for m in meetings]
         return {"meetings": meetings, "timeline": timeline, "timeline_legend": MEETING_LEGEND}
 
     return render_list(request, "contributions/meeting_list.html", filterset, MEETING_ORDERINGS, rows, "meetings")
 
 
+def mark_same_days(meetings):
+    """Give each meeting `same_days_as`: the others in the list on any of its days, to tell them apart."""
+    for meeting in meetings:
+        meeting.same_days_as = [
+            other for other in meetings if other is not meeting and meeting.shares_a_day_with(other)
+        ]
+
+
 def meeting_detail(request, slug):
-    # Queries: the meeting and host (1); its nations and their citations (2); its figures and their
-    # citations (2); its officials (1); its pledges and their citations (2); its capability requests
-    # and their citations (2); its own citations (1).
+    # Queries: the meeting, its host and where it was announced (1); its nations and their citations (2);
+    # its figures and their citations (2); its officials (1); its pledges and their citations (2); its
+    # capability requests and their citations (2); its own citations (1); the meetings announced at it (1)
+    # and those on the same days (1); in a series, the previous and the next (2).
     participations = Participation.objects.select_related("nation").prefetch_related(cited())
     meeting = get_object_or_404(
-        Meeting.objects.select_related("host").prefetch_related(Prefetch("participations", queryset=participations)),
+        Meeting.objects.select_related("host", "announced_at").prefetch_related(
+            Prefetch("participations", queryset=participations)
+        ),
         slug=slug,
     )
     figures = meeting.figures.with_disputes().prefetch_related(cited())
@@ -47,6 +59,9 @@ def meeting_detail(request, slug):
         "meeting": meeting,
         "figure_groups": group_figures(figures),
         "participation_groups": group_by_citations(meeting.participations.all()),
+        "series_neighbours": meeting.neighbours_in_series(),
+        "announced_meetings": list(meeting.announced_meetings.all()),
+        "same_days": list(meeting.same_days()),
         "officials": list(meeting.officials.select_related("nation")),
         "contributions": list(meeting.contributions.with_related()),
         "requests": list(meeting.capability_requests.with_related()),
