@@ -17,6 +17,7 @@ from .choices import (
     MeetingStatus,
     NationRole,
     ParticipationRole,
+    SourceKind,
     Unit,
     format_date,
 )
@@ -31,12 +32,23 @@ from .contributions import (
 from .keys import MAX_ID, parse_id
 from .meetings import Figure, FigureQuerySet, Meeting, MeetingQuerySet, Participation
 from .nations import Nation, NationQuerySet, Official
-from .sources import Source
+from .sources import Source, SourceText
 
 # Every model that holds the tracker's data, in the order a full load or export goes through them:
 # each after the records it refers to. Caching, permissions, loading, verification and the
 # export all walk this one list.
-CONTENT_MODELS = [Source, Nation, Official, Meeting, Participation, Figure, Contribution, CapabilityRequest, Citation]
+CONTENT_MODELS = [
+    Source,
+    SourceText,
+    Nation,
+    Official,
+    Meeting,
+    Participation,
+    Figure,
+    Contribution,
+    CapabilityRequest,
+    Citation,
+]
 
 __all__ = [
     "CITATION_TARGETS",
@@ -68,6 +80,8 @@ __all__ = [
     "Participation",
     "ParticipationRole",
     "Source",
+    "SourceKind",
+    "SourceText",
     "Unit",
     "exactly_one_of",
     "parse_id",
