@@ -1,0 +1,103 @@
+"""A source's archived text in its admin page: pasted, or read from an uploaded .txt, .html or .pdf.
+
+The text is checked against the source's citations by the model (SourceText.clean and save); this
+module only reads the upload and tells the editor what the check found.
+"""
+
+import hashlib
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.files.base import ContentFile
+from django.template.defaultfilters import filesizeformat
+
+from ..extraction import ExtractionError, extract_text
+from ..models.sources import SourceText
+from ..verification import NormalisedText, normalise, short_fingerprint
+
+
+class SourceTextForm(forms.ModelForm):
+    upload = forms.FileField(
+        required=False,
+        label="Or upload the source",
+        help_text="A .txt, .html or .pdf file; its text replaces the text above, and the file is kept.",
+    )
+
+    class Meta:
+        model = SourceText
+        fields = ["text", "upload", "captured"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["text"].required = False  # an upload can bring it instead
+        limit = filesizeformat(settings.SOURCE_UPLOAD_MAX_BYTES)
+        self.fields["upload"].help_text += f" At most {limit}."
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("upload")
+        if upload:
+            self.read_upload(upload, cleaned)
+        elif not (cleaned.get("text") or "").strip() and "text" not in self.errors:
+            self.add_error("text", "Paste the source's text, or upload its file.")
+        return cleaned
+
+    def read_upload(self, upload, cleaned):
+        if upload.size > settings.SOURCE_UPLOAD_MAX_BYTES:
+            limit = filesizeformat(settings.SOURCE_UPLOAD_MAX_BYTES)
+            self.add_error("upload", f"The file is {filesizeformat(upload.size)}; the largest accepted is {limit}.")
+            return
+        data = upload.read()
+        try:
+            cleaned["text"] = extract_text(upload.name, data)
+        except ExtractionError as error:
+            self.add_error("upload", str(error))
+            return
+        self.errors.pop("text", None)
+        # Kept in media storage under a sanitised name (SourceText.original's upload_to).
+        self.instance.original = ContentFile(data, name=upload.name)
+        self.instance.original_name = upload.name[-255:]
+        self.instance.original_sha256 = hashlib.sha256(data).hexdigest()
+
+
+class SourceTextInline(admin.StackedInline):
+    """The source's archived text: for editors and verification, never shown on public pages."""
+
+    model = SourceText
+    form = SourceTextForm
+    fields = ["text", "upload", "captured", "fingerprint", "original_file"]
+    readonly_fields = ["fingerprint", "original_file"]
+    extra = 1
+    max_num = 1
+    can_delete = False
+    verbose_name = "archived text"
+    verbose_name_plural = "Archived text (every quote from this source is checked against it)"
+
+    @admin.display(description="sha256")
+    def fingerprint(self, obj):
+        return obj.sha256 or "—"
+
+    @admin.display(description="Uploaded original")
+    def original_file(self, obj):
+        if not obj.original_name:
+            return "—"
+        return f"{obj.original_name} (sha256 {short_fingerprint(obj.original_sha256)}…, kept in media storage)"
+
+
+def report_recheck(request, archive):
+    """Tell the editor what a new text did to the source's citations."""
+    result = getattr(archive, "report", None)
+    if result is None:
+        return
+    if result.verified:
+        messages.success(request, f"{len(result.verified)} citation(s) verified against the archived text.")
+    if result.unverified:
+        text = NormalisedText(archive.text)
+        listed = "; ".join(
+            f"#{citation.pk} “{normalise(citation.quote)[:80]}” (nearest: “{text.nearest(citation.quote)[:80]}”)"
+            for citation in result.unverified
+        )
+        messages.warning(
+            request, f"{len(result.unverified)} citation(s) are not in this text and stay unverified: {listed}"
+        )
