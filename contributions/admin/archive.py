@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 
 from ..extraction import ExtractionError, extract_text
 from ..models.sources import SourceText
@@ -24,9 +25,22 @@ class SourceTextForm(forms.ModelForm):
         help_text="A .txt, .html or .pdf file; its text replaces the text above, and the file is kept.",
     )
 
+    # A plain box rather than the admin's split date and time: one value to read, paste or correct.
+    captured = forms.DateTimeField(
+        initial=timezone.now,
+        widget=forms.DateTimeInput(format="%Y-%m-%d %H:%M"),
+        help_text="When the text was captured from the source (YYYY-MM-DD HH:MM).",
+    )
+
     class Meta:
         model = SourceText
         fields = ["text", "upload", "captured"]
+
+    def has_changed(self):
+        # The capture time alone (it defaults to now) is no reason to archive a text.
+        if self.instance.pk is None:
+            return bool({"text", "upload"} & set(self.changed_data))
+        return super().has_changed()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
