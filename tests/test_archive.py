@@ -216,3 +216,24 @@ def test_saving_a_source_without_touching_its_empty_archive_form_archives_nothin
 
     assert response.status_code == 302
     assert not SourceText.objects.exists()
+
+
+@pytest.mark.parametrize("view", ["changelist", "add", "change", "history"])
+def test_the_archived_texts_pages_render_for_an_editor(editor_client, cast, view):
+    archive = SourceText.objects.create(source=cast.voa, text="France has stepped up its air strikes.")
+    args = [] if view in ("changelist", "add") else [archive.pk]
+
+    response = editor_client.get(admin_url("sourcetext", view, *args))
+
+    assert response.status_code == 200
+
+
+def test_a_text_changed_on_its_own_page_is_checked_like_any_other(editor_client, cast):
+    archive = SourceText.objects.create(source=cast.voa, text="France has stepped up its air strikes.")
+    url = admin_url("sourcetext", "change", archive.pk)
+
+    response = editor_client.post(url, {"text": "France has stepped up.", "captured": "2026-11-30 12:00"})
+
+    assert response.status_code == 200
+    assert "would no longer match" in str(response.context["adminform"].form.errors["text"])
+    assert SourceText.objects.get(pk=archive.pk).text == "France has stepped up its air strikes."

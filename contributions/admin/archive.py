@@ -16,6 +16,7 @@ from django.utils import timezone
 from ..extraction import ExtractionError, extract_text
 from ..models.sources import SourceText
 from ..verification import NormalisedText, normalise, short_fingerprint
+from .history import HistoryAdmin
 
 
 class SourceTextForm(forms.ModelForm):
@@ -85,6 +86,7 @@ class SourceTextInline(admin.StackedInline):
     extra = 1
     max_num = 1
     can_delete = False
+    show_change_link = True  # to its own page, with the history of every earlier text
     verbose_name = "archived text"
     verbose_name_plural = "Archived text (every quote from this source is checked against it)"
 
@@ -115,3 +117,34 @@ def report_recheck(request, archive):
         messages.warning(
             request, f"{len(result.unverified)} citation(s) are not in this text and stay unverified: {listed}"
         )
+
+
+@admin.register(SourceText)
+class SourceTextAdmin(HistoryAdmin):
+    """Every archived text, each with its history; a text is changed here or on its source's page."""
+
+    form = SourceTextForm
+    list_display = ["source", "captured", "short_sha256", "original_name", "updated"]
+    list_select_related = ["source"]
+    search_fields = ["source__slug", "source__headline", "source__outlet"]
+    autocomplete_fields = ["source"]
+    fields = ["source", "text", "upload", "captured", "fingerprint", "original_file"]
+    readonly_fields = ["fingerprint", "original_file"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("text")
+
+    def get_readonly_fields(self, request, obj=None):
+        # Moving a text to another source would leave both sources' quotes checked against the wrong text.
+        return [*self.readonly_fields, "source"] if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        report_recheck(request, obj)
+
+    @admin.display(description="sha256")
+    def short_sha256(self, obj):
+        return f"{short_fingerprint(obj.sha256)}…"
+
+    fingerprint = SourceTextInline.fingerprint
+    original_file = SourceTextInline.original_file
