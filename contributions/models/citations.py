@@ -148,8 +148,8 @@ class Citation(models.Model):
 
     def verify(self):
         """Check the quote against its source's archived text; ValidationError on `quote` if it is not there."""
-        if self.source_id is None:
-            return  # reported on the source field
+        if self.source_id is None or not self.quote:
+            return  # reported on the source or quote field
         archive = SourceText.objects.filter(source_id=self.source_id).only("text", "sha256", "captured").first()
         changed = (
             self._state.adding
