@@ -12,7 +12,9 @@ that forgot to call it: the models call it on every save.
 import difflib
 import hashlib
 import re
+from array import array
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -57,7 +59,8 @@ class NormalisedText:
 
     def __init__(self, text):
         self.original = text
-        pieces, positions = [], []
+        # Four bytes an offset rather than a Python int each: a long report has millions of characters.
+        pieces, positions = [], array("I")
         for match in re.finditer(r"\s+|\S+", text):
             if match.group().isspace():
                 pieces.append(" ")
@@ -105,6 +108,12 @@ class NormalisedText:
         return self.text[start:end].strip()
 
 
+@lru_cache(maxsize=4)
+def normalised(text):
+    """The text's NormalisedText, kept for the next quote: an import checks many quotes against one text."""
+    return NormalisedText(text)
+
+
 def _cap_start(piece):
     if len(piece) <= MAX_CONTEXT:
         return piece
@@ -138,7 +147,7 @@ def sentence_after(quote, after):
 
 
 def not_found_message(quote, text):
-    nearest = NormalisedText(text).nearest(quote)
+    nearest = normalised(text).nearest(quote)
     message = "This quote is not in the source's archived text (only whitespace may differ)."
     if nearest:
         message += f" The nearest passage is: “{nearest}”"
@@ -147,7 +156,7 @@ def not_found_message(quote, text):
 
 def locate(quote, text):
     """Found, or a ValidationError on the quote field naming the nearest passage."""
-    found = NormalisedText(text).find(quote)
+    found = normalised(text).find(quote)
     if found is None:
         raise ValidationError({"quote": [ValidationError(not_found_message(quote, text), code="quote_not_found")]})
     return found
@@ -220,7 +229,7 @@ class Recheck:
 
 def recheck(citations, archive):
     """Check each citation against a source's new text, filling the records of those that match."""
-    text = NormalisedText(archive.text)
+    text = normalised(archive.text)
     result = Recheck([], [], [], [])
     for citation in citations:
         found = text.find(citation.quote)
