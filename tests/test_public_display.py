@@ -143,3 +143,15 @@ def test_the_api_gives_each_citation_its_state_and_context_but_a_source_only_its
     source = client.get(f"{API}/sources/{archived.reuters.slug}/").json()
     assert source["text_sha256"] == archived.reuters.archive.sha256
     assert "text" not in source
+
+
+def test_a_source_page_names_its_archived_text_by_date_and_fingerprint_and_its_kind(client, archived):
+    source = archived.reuters
+    source.kind, source.agency, source.publisher = Source.Kind.NEWS_ARTICLE, "Reuters", "AOL"
+    source.save()
+
+    page = client.get(source.get_absolute_url()).content.decode()
+
+    assert "News article" in page and "Originating agency" in page and "AOL" in page
+    assert f"sha256 <code>{source.archive.sha256[:12]}…</code>" in page
+    assert SENTENCES[0] not in page
