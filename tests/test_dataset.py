@@ -385,3 +385,16 @@ def test_load_curated_with_force_reloads_over_editors_changes(db):
     Contribution.objects.filter(pk=1).update(description="Corrected by an editor")
     call_command("load_curated", "--force", verbosity=0)
     assert Contribution.objects.get(pk=1).description != "Corrected by an editor"
+
+
+def test_load_curated_archives_the_texts_and_checks_every_quote_again_even_on_a_forced_reload(db):
+    article_texts_folder()
+    call_command("load_curated", verbosity=0)
+    assert SourceText.objects.count() == EXPECTED_COUNTS[Source]
+    assert not Citation.objects.filter(context_before="", context_after="").exists()
+
+    call_command("load_curated", "--force", verbosity=0)
+
+    # The reload brings the fixtures' records without context; the archived texts give it back.
+    assert not Citation.objects.filter(context_before="", context_after="").exists()
+    assert not Citation.objects.filter(text_sha256="").exists()

@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from contributions.management.texts import archive_folder
-from contributions.models import CONTENT_MODELS, Source
+from contributions.models import CONTENT_MODELS, Source, SourceText
 
 FIXTURES = ["sources", "nations", "officials", "meetings", "figures", "contributions", "requests", "citations"]
 
@@ -47,11 +47,18 @@ class Command(BaseCommand):
 
     def archive(self, verbosity, replace):
         folder = Path(settings.SOURCES_DIR)
-        if not folder.is_dir():
-            if verbosity:
-                self.stdout.write(f"No texts in {folder}: the quotes keep the verification records of the fixtures.")
-            return
-        archived, _missing, problems = archive_folder(folder, replace=replace)
+        archived, problems = [], []
+        if folder.is_dir():
+            archived, _missing, problems = archive_folder(folder, replace=replace)
+        elif verbosity:
+            self.stdout.write(f"No texts in {folder}: the quotes keep the verification records of the fixtures.")
+        # Texts already archived check the quotes just loaded too (a reload brings them without context).
+        for archive in SourceText.objects.exclude(pk__in=[archive.pk for archive in archived]).select_related("source"):
+            result = archive.recheck()
+            if result.broken:
+                problems.append(f"Source {archive.source.slug!r}: {result.broken_message()}")
+            elif result.changed:
+                archive.save()  # saves the citations whose record or context it changes
         if problems:
             raise CommandError("\n".join(problems))
         if verbosity and archived:
