@@ -176,24 +176,26 @@ def clear(citation):
     citation.context_before = citation.context_after = ""
 
 
+RECORD, CONTEXT = "record", "context"
+
+
 def apply(citation, archive, found):
-    """Record that the quote was found in the archive; True if that changed the citation.
+    """Record that the quote was found in the archive. Returns what that changed: RECORD (where and in
+    which text it was found), CONTEXT (only the sentences shown around it), or None.
 
     The check time moves only when the record does, so a save that changes nothing still changes nothing.
     """
     new = (archive.sha256, archive.captured, found.start, found.end)
     context = (found.context_before, found.context_after)
-    if (
-        record_of(citation) == new
-        and citation.checked_at
-        and (citation.context_before, citation.context_after) == context
-    ):
-        return False
+    changed = None
     if record_of(citation) != new or citation.checked_at is None:
         citation.text_sha256, citation.text_captured, citation.quote_start, citation.quote_end = new
         citation.checked_at = timezone.now()
-    citation.context_before, citation.context_after = context
-    return True
+        changed = RECORD
+    if (citation.context_before, citation.context_after) != context:
+        citation.context_before, citation.context_after = context
+        changed = changed or CONTEXT
+    return changed
 
 
 def verify(citation, archive, quote_changed):
@@ -218,6 +220,7 @@ class Recheck:
     unverified: list  # not in the new text, and not verified before either: they stay unverified
     broken: list  # verified before, and not in the new text: the new text is refused
     changed: list  # the verified whose record the new text changes: to be saved
+    context_only: list  # the verified whose context alone it changes (derived from the text, not an edit)
 
     def broken_message(self):
         lines = "; ".join(f"#{citation.pk} “{_short(citation.quote)}”" for citation in self.broken)
@@ -230,12 +233,15 @@ class Recheck:
 def recheck(citations, archive):
     """Check each citation against a source's new text, filling the records of those that match."""
     text = normalised(archive.text)
-    result = Recheck([], [], [], [])
+    result = Recheck([], [], [], [], [])
     for citation in citations:
         found = text.find(citation.quote)
         if found is not None:
-            if apply(citation, archive, found):
+            changed = apply(citation, archive, found)
+            if changed == RECORD:
                 result.changed.append(citation)
+            elif changed == CONTEXT:
+                result.context_only.append(citation)
             result.verified.append(citation)
         elif citation.text_sha256:
             result.broken.append(citation)

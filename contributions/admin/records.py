@@ -101,7 +101,13 @@ class SourceAdmin(VersionLockAdmin, HistoryAdmin):
     inlines = [SourceTextInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(citation_count=Count("citations")).select_related("archive")
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(citation_count=Count("citations"))
+            .select_related("archive")
+            .defer("archive__text")
+        )
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)

@@ -121,6 +121,12 @@ class SourceText(models.Model):
                 citation.mark_verified()
                 citation._change_reason = "Re-checked against the source's new text"
                 citation.save()
+            # Context is derived from the text, like a cache of it: refreshing it is no edit of the
+            # citation, so it moves neither its history nor its `updated` (this save moves the data version).
+            for citation in result.context_only:
+                type(citation).objects.filter(pk=citation.pk).update(
+                    context_before=citation.context_before, context_after=citation.context_after
+                )
         # For the admin to tell the editor which quotes stay unverified.
         self.report = result
 
@@ -134,7 +140,7 @@ class SourceText(models.Model):
         self.text = normalize_text(self.text)
         self.sha256 = verification.fingerprint(self.text)
         if self.source_id is None or not self.text:
-            return verification.Recheck([], [], [], [])
+            return verification.Recheck([], [], [], [], [])
         return verification.recheck(list(self.source.citations.order_by("pk")), self)
 
     def clean(self):

@@ -57,7 +57,7 @@ class Command(BaseCommand):
             result = archive.recheck()
             if result.broken:
                 problems.append(f"Source {archive.source.slug!r}: {result.broken_message()}")
-            elif result.changed:
+            elif result.changed or result.context_only:
                 archive.save()  # saves the citations whose record or context it changes
         if problems:
             raise CommandError("\n".join(problems))
