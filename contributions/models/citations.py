@@ -4,7 +4,7 @@ from functools import reduce
 from operator import or_
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
@@ -117,9 +117,10 @@ class Citation(models.Model):
     def save(self, *args, **kwargs):
         # Every way in ends here (a form, the API, an import, a script), so none can skip the check.
         # Raw saves (loaddata) do not come through save(): the fixtures bring their own records.
-        if getattr(self, "_verified_as", None) != (self.source_id, self.quote):
-            self.verify()
-        super().save(*args, **kwargs)
+        with transaction.atomic():
+            if getattr(self, "_verified_as", None) != (self.source_id, self.quote):
+                self.verify()
+            super().save(*args, **kwargs)
         self._verified_as = None
         self.loaded_quote, self.loaded_source_id = self.quote, self.source_id
 
@@ -150,6 +151,9 @@ class Citation(models.Model):
         """Check the quote against its source's archived text; ValidationError on `quote` if it is not there."""
         if self.source_id is None or not self.quote:
             return  # reported on the source or quote field
+        if transaction.get_connection().in_atomic_block:
+            # A new text for the source holds its row until it commits: wait, then check against it.
+            list(Source.objects.select_for_update().filter(pk=self.source_id).values_list("pk", flat=True))
         archive = SourceText.objects.filter(source_id=self.source_id).only("text", "sha256", "captured").first()
         changed = (
             self._state.adding

@@ -113,6 +113,11 @@ class SourceText(models.Model):
         if not self.text.strip():
             raise ValidationError({"text": "The text is empty."})
         with transaction.atomic():
+            # Every quote of the source, then the source itself, is held until this text commits: a
+            # quote saved meanwhile waits and is checked against this text (Citation.verify), and one
+            # saved just before is read here as it now stands. In that order, so neither waits on the other.
+            list(self.source.citations.select_for_update().order_by().values_list("pk", flat=True))
+            list(Source.objects.select_for_update().filter(pk=self.source_id).values_list("pk", flat=True))
             result = self.recheck()
             if result.broken:
                 raise ValidationError({"text": result.broken_message()})
