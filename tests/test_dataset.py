@@ -398,3 +398,33 @@ def test_load_curated_archives_the_texts_and_checks_every_quote_again_even_on_a_
     # The reload brings the fixtures' records without context; the archived texts give it back.
     assert not Citation.objects.filter(context_before="", context_after="").exists()
     assert not Citation.objects.filter(text_sha256="").exists()
+
+
+def record_arguments(texts, fixtures):
+    # As the README gives the command: the curated texts are taken as captured on the fixtures' date.
+    return ["--texts", str(texts), "--fixtures", str(fixtures), "--captured", "2026-11-21T00:00:00Z"]
+
+
+def test_the_fixtures_verification_records_are_those_record_verifications_writes_from_the_texts(tmp_path):
+    folder = article_texts_folder()
+    copy = tmp_path / "fixtures"
+    shutil.copytree(Path(settings.BASE_DIR) / "fixtures", copy)
+
+    call_command("record_verifications", *record_arguments(folder, copy), stdout=StringIO())
+
+    committed = (Path(settings.BASE_DIR) / "fixtures" / "citations.json").read_text(encoding="utf-8")
+    assert (copy / "citations.json").read_text(encoding="utf-8") == committed
+
+
+def test_record_verifications_refuses_a_quote_not_in_its_text_and_writes_nothing(tmp_path):
+    folder = article_texts_folder()
+    copy = tmp_path / "fixtures"
+    shutil.copytree(Path(settings.BASE_DIR) / "fixtures", copy)
+    path = copy / "citations.json"
+    path.write_text(path.read_text(encoding="utf-8").replace("12 to 38", "12 to 40"), encoding="utf-8")
+    before = path.read_text(encoding="utf-8")
+
+    with pytest.raises(CommandError, match="not in 2015-11-23-voa"):
+        call_command("record_verifications", *record_arguments(folder, copy))
+
+    assert path.read_text(encoding="utf-8") == before
