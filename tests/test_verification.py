@@ -344,3 +344,30 @@ def test_the_api_saves_a_matching_quote_verified_and_rechecks_an_edited_one(edit
     edited = editor_api.patch(body["url"], {"quote": SPANNING.replace("allies", "alies")}, format="json")
     assert edited.status_code == 400 and "quote" in edited.json()
     assert Citation.objects.get(pk=body["id"]).quote == SPANNING
+
+
+def test_the_api_writes_a_sources_kind_publisher_agency_and_report_and_refuses_an_unknown_kind(editor_api, db):
+    body = {
+        "slug": "crs-r44135",
+        "kind": "research_report",
+        "outlet": "Congressional Research Service",
+        "publisher": "Library of Congress",
+        "agency": "",
+        "report_number": "R44135",
+        "edition": "2016-03-10",
+        "headline": "Coalition Contributions",
+        "published": "2016-03-10",
+        "article_url": "https://example.org/R44135.pdf",
+    }
+
+    created = editor_api.post(reverse("api:source-list"), body, format="json")
+    refused = editor_api.post(reverse("api:source-list"), {**body, "slug": "other", "kind": "blog"}, format="json")
+
+    assert created.status_code == 201, created.json()
+    assert {name: created.json()[name] for name in ("kind", "report_number", "edition", "text_sha256")} == {
+        "kind": "research_report",
+        "report_number": "R44135",
+        "edition": "2016-03-10",
+        "text_sha256": None,
+    }
+    assert refused.status_code == 400 and list(refused.json()) == ["kind"]

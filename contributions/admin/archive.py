@@ -101,6 +101,9 @@ class SourceTextInline(admin.StackedInline):
         return f"{obj.original_name} (sha256 {short_fingerprint(obj.original_sha256)}…, kept in media storage)"
 
 
+LISTED = 20
+
+
 def report_recheck(request, archive):
     """Tell the editor what a new text did to the source's citations."""
     result = getattr(archive, "report", None)
@@ -110,10 +113,13 @@ def report_recheck(request, archive):
         messages.success(request, f"{len(result.verified)} citation(s) verified against the archived text.")
     if result.unverified:
         text = NormalisedText(archive.text)
+        # The first few, each with its nearest passage; the citations list filters the rest (verified: no).
         listed = "; ".join(
             f"#{citation.pk} “{normalise(citation.quote)[:80]}” (nearest: “{text.nearest(citation.quote)[:80]}”)"
-            for citation in result.unverified
+            for citation in result.unverified[:LISTED]
         )
+        if len(result.unverified) > LISTED:
+            listed += f"; and {len(result.unverified) - LISTED} more"
         messages.warning(
             request, f"{len(result.unverified)} citation(s) are not in this text and stay unverified: {listed}"
         )
