@@ -18,6 +18,8 @@ COPY --chown=app:app . .
 
 # The key only satisfies settings during the build; the container must be given its own.
 RUN DEBUG=false SECRET_KEY=build-only-collectstatic python manage.py collectstatic --noinput -v0
+# Uploaded source files (MEDIA_ROOT): the app user writes them; a volume mounted here keeps this owner.
+RUN mkdir -p /app/media && chown app:app /app/media
 
 USER 10001
 EXPOSE 8000

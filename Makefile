@@ -55,8 +55,9 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 
 setup: $(VENV)/.runtime .env
 	$(PY) manage.py migrate --noinput
-	@# Only into a database without the data: a second run must not undo editors' work.
-	$(PY) manage.py load_curated
+	@# Only into a database without the data: a second run must not undo editors' work. The article
+	@# texts in SOURCES_DIR (when it exists) fill the archive of any source that has none yet.
+	SOURCES_DIR=$(SOURCES_DIR) $(PY) manage.py load_curated
 	@# A database from before the search index, or restored from a backup, gets its index once.
 	$(PY) manage.py rebuild_search --if-empty
 	$(PY) manage.py setup_editors
@@ -101,9 +102,9 @@ test: lint browser
 	if [ -n "$$redis" ]; then export REDIS_URL=$$redis; echo "Caching and throttling in Redis ($$redis)"; fi; \
 	if [ -d "$(SOURCES_DIR)" ]; then \
 		export SOURCES_DIR=$$(cd $(SOURCES_DIR) && pwd); \
-		echo "Checking citations against $$SOURCES_DIR"; \
+		echo "Checking citations against the archive filled from $$SOURCES_DIR"; \
 		DATABASE_URL=sqlite:///$$(mktemp -d)/verify.sqlite3 $(TEST_ENV) sh -c '$(PY) manage.py migrate -v0 && \
-			$(PY) manage.py load_curated -v0 && $(PY) manage.py verify_citations "$$SOURCES_DIR"'; \
+			$(PY) manage.py load_curated -v0 && $(PY) manage.py verify_citations --texts "$$SOURCES_DIR"'; \
 	fi; \
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput -v0; \
 	$(TEST_ENV) $(PY) -m pytest; \

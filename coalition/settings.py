@@ -178,6 +178,12 @@ else:
 # is taken from the project folder, so it means the same whichever folder a command runs in.
 SOURCES_DIR = BASE_DIR / os.environ.get("SOURCES_DIR", BASE_DIR.parent / "shared" / "sources")
 
+# Where the uploaded originals of archived source texts are kept (the default storage). They are for
+# editors and verification only: no URL serves this folder.
+MEDIA_ROOT = BASE_DIR / os.environ.get("MEDIA_ROOT", "media")
+# Largest source file (.txt, .html, .pdf) an editor may upload to archive a source's text.
+SOURCE_UPLOAD_MAX_BYTES = int(os.environ.get("SOURCE_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+
 # Proxies in front of the app that append to X-Forwarded-For (the README's TLS proxy is one). Both the
 # API throttles and django-axes read the client's address through them, and trust nothing further left.
 NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "0"))
@@ -252,6 +258,7 @@ SPECTACULAR_SETTINGS = {
         "DatePrecisionEnum": "contributions.models.DatePrecision",
         # The search kinds would otherwise take "KindEnum" from the meetings kinds, renaming it.
         "SearchKindEnum": "contributions.models.SearchKind",
+        "SourceKindEnum": "contributions.models.SourceKind",
         "KindEnum": "contributions.models.MeetingKind",
     },
 }

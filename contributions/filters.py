@@ -83,6 +83,41 @@ class IdsField(forms.ModelMultipleChoiceField):
         return super().clean(values)
 
 
+class StrictBooleanField(forms.NullBooleanField):
+    """true or false (1 or 0), or nothing; anything else is an error rather than "no filter"."""
+
+    widget = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool):
+            return value
+        words = {"true": True, "1": True, "false": False, "0": False}
+        if str(value).strip().lower() not in words:
+            raise forms.ValidationError("Choose true or false.", code="invalid_boolean")
+        return words[str(value).strip().lower()]
+
+
+class VerifiedFilter(django_filters.BooleanFilter):
+    """Records by whether their quote was found in the source's archived text (see verification.py)."""
+
+    field_class = StrictBooleanField
+
+    def __init__(self, *args, through=None, **kwargs):
+        kwargs.setdefault("label", "Verified")
+        super().__init__(*args, **kwargs)
+        self.through = through  # the Citation field pointing at the filtered record; None for citations
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        if self.through is None:
+            return qs.exclude(text_sha256="") if value else qs.filter(text_sha256="")
+        verified = Citation.objects.filter(**{self.through: OuterRef("pk")}).exclude(text_sha256="")
+        return qs.filter(Exists(verified)) if value else qs.exclude(Exists(verified))
+
+
 class OrderingFilter(django_filters.OrderingFilter):
     """Blank values (?ordering=,) keep the default order: django-filter would call order_by() with
     nothing, which clears it and lets pages repeat or skip rows."""
@@ -193,6 +228,10 @@ class ContributionFilter(FilterSet):
     announced_after = IsoDateFilter(field_name="announced", lookup_expr="gte", label="Announced on or after")
     announced_before = IsoDateFilter(field_name="announced", lookup_expr="lte", label="Announced on or before")
     q = django_filters.CharFilter(method="search", label="Search", help_text="Text in descriptions and quotes.")
+    verified = VerifiedFilter(
+        through="contribution",
+        help_text="true: contributions with a quote verified against its source's archived text; false: none verified.",
+    )
     ordering = OrderingFilter(
         fields=(
             ("announced", "announced"),
@@ -290,6 +329,7 @@ class CitationFilter(FilterSet):
     meeting = SlugFilter(queryset=Meeting.objects.all(), method=records("meeting"), help_text="Meeting slug.")
     contribution = IdsFilter(queryset=Contribution.objects.all(), help_text="Contribution id; several allowed.")
     q = django_filters.CharFilter(field_name="quote", lookup_expr="icontains", label="Quote contains")
+    verified = VerifiedFilter(help_text="true: quotes found in their source's archived text; false: unverified ones.")
     ordering = OrderingFilter(fields=(("source__published", "published"), ("id", "id")))
 
     class Meta:

@@ -231,12 +231,22 @@ class CitedResource(EditorResource):
                 instance._import_citation = (self.fields["source"].widget.clean(slug), quote)
             except ValueError as error:
                 errors.setdefault("source", []).append(str(error))
+            else:
+                self.verify_citation(*instance._import_citation, errors)
         elif slug or quote:
             errors.setdefault("quote" if slug else "source", []).append("A citation needs both source and quote.")
         elif instance._state.adding:
             errors.setdefault("quote", []).append(f"A new {name} needs its citation: fill source and quote.")
         if errors:
             raise ValidationError(errors)
+
+    def verify_citation(self, source, quote, errors):
+        """The row's quote against its source's archived text, as the citation's save will check it:
+        a row error now, rather than a failure after the record is saved."""
+        try:
+            Citation(source=source, quote=quote).verify()
+        except ValidationError as error:
+            errors.setdefault("quote", []).extend(error.message_dict.get("quote", error.messages))
 
     def new_citation(self, instance):
         if not getattr(instance, "_import_citation", None) or instance.pk is None:

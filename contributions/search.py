@@ -95,7 +95,7 @@ DOCUMENTS = {
     SearchKind.SOURCE: (
         Source,
         lambda: Source.objects.all(),
-        lambda s: (s.headline, _lines(s.outlet, s.author, s.date_note)),
+        lambda s: (s.headline, _lines(s.outlet, s.publisher, s.agency, s.report_number, s.author, s.date_note)),
     ),
 }
 KIND_OF_MODEL = {model: kind for kind, (model, _, _) in DOCUMENTS.items()}
@@ -156,7 +156,7 @@ class Hit:
         return self.snippet.replace(START, "").replace(STOP, "")
 
 
-# SQLite: the FTS5 table of migration 0009, joined to the entries it indexes.
+# SQLite: the FTS5 table of migration 0010, joined to the entries it indexes.
 FTS = "contributions_searchentry_fts"
 SQLITE_MATCH = f"FROM {FTS} JOIN contributions_searchentry e ON e.id = {FTS}.rowid WHERE {FTS} MATCH %s"
 SQLITE_HIT = f"e.kind, e.object_id, e.title, e.url, snippet({FTS}, -1, char(2), char(3), '…', {SNIPPET_WORDS})"

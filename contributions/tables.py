@@ -80,6 +80,7 @@ MEANINGS = {
     "announced": "When it was announced; for a month or season, the first day of it.",
     "quote": "The words of the source, copied character for character, curly quotes included.",
     "note": "What the quote establishes, where not obvious.",
+    "text_sha256": "The sha256 of the source's archived text the quote was found in; blank when unverified.",
 }
 
 
@@ -169,6 +170,8 @@ SOURCES = Table(
         *fields(Source, "published_approximate", "date_note"),
         field(Source, "url", "The article's address."),
         _updated(Source),
+        field(Source, "kind", "What kind of source it is."),
+        *(field(Source, name) for name in ("publisher", "agency", "report_number", "edition")),
     ],
     lambda: Source.objects.all(),
     "The news articles every fact is cited from.",
@@ -353,6 +356,11 @@ CITATIONS = Table(
             "or an id for the others.",
         ),
         _updated(Citation),
+        Column("verified", lambda citation: citation.verified, "boolean", "The quote was found in its source's text."),
+        *(field(Citation, name) for name in ("text_sha256", "text_captured", "quote_start", "quote_end", "checked_at")),
+        # At most a sentence each, as the pages show them: never more of the text.
+        field(Citation, "context_before"),
+        field(Citation, "context_after"),
     ],
     lambda: Citation.objects.select_related("source", "nation", "official", "meeting"),
     "Verbatim quotes from the sources; each supports exactly one record.",

@@ -413,9 +413,13 @@ def test_a_fresh_database_has_the_editors_group_with_exactly_the_intended_permis
             "change_citation",
             "view_citation",
             "delete_citation",
+            # A source's archived text: replaced, never deleted, so its quotes keep a text to be checked against.
+            "add_sourcetext",
+            "change_sourcetext",
+            "view_sourcetext",
         ]
     }
-    assert len(expected) == 32
+    assert len(expected) == 35
     # Sources, nations, officials and meetings are what other records refer to: editors cannot delete them.
     # Nothing on history tables, tokens, users or lockouts either.
     assert group_codenames() == expected

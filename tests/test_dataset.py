@@ -24,6 +24,7 @@ from contributions.models import (
     Official,
     Participation,
     Source,
+    SourceText,
 )
 
 # The numbers reported with the dataset; change them only together with the fixtures.
@@ -194,7 +195,9 @@ def test_it_fails_on_a_tampered_quote_and_names_only_that_citation(article_texts
 
     assert len(report) == 1
     assert report[0].startswith(f"Citation #{citation.pk} (supports contribution #{citation.contribution_id}): ")
-    assert f"quote not found verbatim in {citation.source.slug}.txt" in report[0]
+    assert f"quote not found in the archived text of {citation.source.slug}" in report[0]
+    # The editor sees what the text says where the quote differs.
+    assert "Nearest passage: “" in report[0] and "12 to 38" in report[0]
 
 
 def test_it_fails_when_a_real_article_text_is_changed_under_its_quotes(article_texts):
@@ -208,8 +211,14 @@ def test_it_fails_when_a_real_article_text_is_changed_under_its_quotes(article_t
 
     report = failures(article_texts)
 
-    assert [line.split(" (supports")[0] for line in report] == [f"Citation #{c.pk}" for c in affected]
-    assert all(f"not found verbatim in {source.slug}.txt" in line for line in report)
+    # The changed text is refused, naming both quotes it would break; the archive is left without it.
+    assert len(report) == 1
+    assert (
+        report[0].startswith(f"Source {source.slug!r}: ")
+        and "2 verified citation(s) would no longer match" in report[0]
+    )
+    assert all(f"#{citation.pk} “" in report[0] for citation in affected)
+    assert not SourceText.objects.filter(source=source).exists()
 
 
 def test_it_fails_when_a_real_quote_differs_only_in_case(article_texts):
@@ -239,6 +248,7 @@ def test_verify_citations_reports_a_missing_article_an_uncited_source_and_an_unc
 
     # Only the missing file is reported for Reuters, not each of its quotes.
     assert report == [
+        f"Source 'no-quotes': {article_texts / 'no-quotes.txt'} is empty.",
         "Source 'no-quotes': no citations.",
         f"Source {reuters.slug!r}: no text file {reuters.slug}.txt in {article_texts}.",
         f"Nation #{lonely.pk} (Belgium): no citation.",
@@ -251,8 +261,18 @@ def test_verify_citations_fails_on_a_missing_folder(dataset, tmp_path):
 
 
 def test_verify_citations_runs_a_fixed_small_number_of_queries(article_texts, django_assert_max_num_queries):
+    verify(article_texts)  # fills the archive: a save per text and per quote it checks
+
     with django_assert_max_num_queries(10):
-        verify(article_texts)
+        call_command("verify_citations", stdout=StringIO(), stderr=StringIO())
+
+
+def test_verify_citations_from_the_database_alone_passes_on_the_fixtures_recorded_fingerprints(dataset):
+    out = StringIO()
+    call_command("verify_citations", stdout=out)
+
+    assert f"{EXPECTED_COUNTS[Citation]} more rest on their recorded fingerprints" in out.getvalue()
+    assert Citation.objects.filter(text_sha256="").count() == 0
 
 
 # --- Researchers' questions, answered from the data and checked against the articles ---------------------------
@@ -365,3 +385,46 @@ def test_load_curated_with_force_reloads_over_editors_changes(db):
     Contribution.objects.filter(pk=1).update(description="Corrected by an editor")
     call_command("load_curated", "--force", verbosity=0)
     assert Contribution.objects.get(pk=1).description != "Corrected by an editor"
+
+
+def test_load_curated_archives_the_texts_and_checks_every_quote_again_even_on_a_forced_reload(db):
+    article_texts_folder()
+    call_command("load_curated", verbosity=0)
+    assert SourceText.objects.count() == EXPECTED_COUNTS[Source]
+    assert not Citation.objects.filter(context_before="", context_after="").exists()
+
+    call_command("load_curated", "--force", verbosity=0)
+
+    # The reload brings the fixtures' records without context; the archived texts give it back.
+    assert not Citation.objects.filter(context_before="", context_after="").exists()
+    assert not Citation.objects.filter(text_sha256="").exists()
+
+
+def record_arguments(texts, fixtures):
+    # As the README gives the command: the curated texts are taken as captured on the fixtures' date.
+    return ["--texts", str(texts), "--fixtures", str(fixtures), "--captured", "2026-11-21T00:00:00Z"]
+
+
+def test_the_fixtures_verification_records_are_those_record_verifications_writes_from_the_texts(tmp_path):
+    folder = article_texts_folder()
+    copy = tmp_path / "fixtures"
+    shutil.copytree(Path(settings.BASE_DIR) / "fixtures", copy)
+
+    call_command("record_verifications", *record_arguments(folder, copy), stdout=StringIO())
+
+    committed = (Path(settings.BASE_DIR) / "fixtures" / "citations.json").read_text(encoding="utf-8")
+    assert (copy / "citations.json").read_text(encoding="utf-8") == committed
+
+
+def test_record_verifications_refuses_a_quote_not_in_its_text_and_writes_nothing(tmp_path):
+    folder = article_texts_folder()
+    copy = tmp_path / "fixtures"
+    shutil.copytree(Path(settings.BASE_DIR) / "fixtures", copy)
+    path = copy / "citations.json"
+    path.write_text(path.read_text(encoding="utf-8").replace("12 to 38", "12 to 40"), encoding="utf-8")
+    before = path.read_text(encoding="utf-8")
+
+    with pytest.raises(CommandError, match="not in 2015-11-23-voa"):
+        call_command("record_verifications", *record_arguments(folder, copy))
+
+    assert path.read_text(encoding="utf-8") == before

@@ -6,7 +6,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from contributions import filters
-from contributions.models import Citation, Contribution, Figure, Meeting, Nation, Official, Participation, Source
+from contributions.models import (
+    Citation,
+    Contribution,
+    Figure,
+    Meeting,
+    Nation,
+    Official,
+    Participation,
+    Source,
+    SourceText,
+)
 from tests.factories import (
     CitationFactory,
 )
@@ -223,8 +233,38 @@ def test_every_filterset_is_tested_here():
     filtersets = {
         name for name, value in vars(filters).items() if isinstance(value, type) and name.endswith("Filter")
     } - {"OrderingFilter", "CSVMultipleChoiceFilter", "IsoDateFilter", "RecordFilter", "NationCodeFilter"}
-    filtersets -= {"SlugFilter", "IdsFilter"}
+    filtersets -= {"SlugFilter", "IdsFilter", "VerifiedFilter"}  # filters, not FilterSets; tested below
     tested = {"ContributionFilter", "NationFilter", "MeetingFilter", "OfficialFilter", "SourceFilter"}
     tested |= {"CitationFilter", "FigureFilter", "ParticipationFilter", "CapabilityRequestFilter"}
     assert filtersets == tested
     assert {Meeting, Official, Source} <= {f._meta.model for f in map(vars(filters).get, tested)}
+
+
+# --- Verified against the archived text -------------------------------------------------------------
+
+
+@pytest.fixture
+def carrier_verified(cast):
+    """The Reuters article archived with the words of the carrier's quote, and nothing else the cast cites."""
+    SourceText.objects.create(source=cast.reuters, text="BRUSSELS - “Charles de Gaulle carrier deployed.” Then more.")
+    assert cast.carrier.citations.get().verified
+    return cast
+
+
+def test_it_filters_contributions_by_whether_a_quote_is_verified(carrier_verified):
+    cast = carrier_verified
+    assert rows(filters.ContributionFilter, {"verified": "true"}) == [cast.carrier]
+    unverified = rows(filters.ContributionFilter, {"verified": "false"})
+    assert cast.carrier not in unverified
+    assert len(unverified) == Contribution.objects.count() - 1
+    assert len(rows(filters.ContributionFilter, {"verified": ""})) == Contribution.objects.count()
+
+
+def test_it_filters_citations_by_whether_they_are_verified(carrier_verified):
+    assert rows(filters.CitationFilter, {"verified": "1"}) == [carrier_verified.carrier.citations.get()]
+    assert len(rows(filters.CitationFilter, {"verified": "0"})) == Citation.objects.count() - 1
+
+
+@pytest.mark.parametrize("filterset_class", [filters.ContributionFilter, filters.CitationFilter])
+def test_a_verified_value_that_is_not_true_or_false_is_an_error(cast, filterset_class):
+    assert errors(filterset_class, {"verified": "maybe"}) == {"verified": ["Choose true or false."]}

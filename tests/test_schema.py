@@ -96,6 +96,8 @@ def test_every_contribution_filter_is_documented_with_its_type_and_allowed_value
             assert kind == {"type": "string", "format": "date"}
         elif name == "ordering":
             assert {"announced", "-announced", "nation", "-id"} <= set(kind["items"]["enum"])
+        elif name == "verified":
+            assert kind["type"] == "boolean"
         else:
             assert kind["type"] == "string", name
 

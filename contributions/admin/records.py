@@ -11,8 +11,9 @@ from ..models.citations import Citation
 from ..models.contributions import CapabilityRequest, Contribution
 from ..models.meetings import Figure, Meeting, Participation
 from ..models.nations import Nation, Official
-from ..models.sources import Source
+from ..models.sources import Source, SourceText
 from ..resources import CitationResource, ContributionResource, NationResource
+from .archive import SourceTextInline, report_recheck
 from .history import HistoryAdmin
 from .imports import ImportExportHistoryAdmin
 
@@ -28,7 +29,8 @@ class CitationInline(admin.StackedInline):
 
     model = Citation
     formset = AtLeastOneCitation
-    fields = ["source", "quote", "note"]
+    fields = ["source", "quote", "note", "verification_state"]
+    readonly_fields = ["verification_state"]
     autocomplete_fields = ["source"]
     # Nothing is recorded without evidence, and the last citation of a record cannot be removed here.
     min_num = 1
@@ -82,21 +84,42 @@ class ContributionSummaryInline(admin.TabularInline):
 
 @admin.register(Source)
 class SourceAdmin(VersionLockAdmin, HistoryAdmin):
-    list_display = ["headline", "outlet", "published", "author", "citation_count"]
+    list_display = ["headline", "kind", "outlet", "published", "author", "citation_count", "archived"]
     # Explicit, because Meta.ordering is dropped from the GROUP BY query the count makes.
     ordering = ["published", "slug"]
-    list_filter = ["outlet", "published_approximate", "headline_inferred"]
-    search_fields = ["headline", "outlet", "author", "slug", "url"]
+    list_filter = ["kind", "outlet", "published_approximate", "headline_inferred"]
+    search_fields = ["headline", "outlet", "publisher", "agency", "author", "slug", "url", "report_number"]
     date_hierarchy = "published"
     # Articles are linked over https; also what Django 6 will assume.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
-        (None, {"fields": ["outlet", "headline", "headline_inferred", "author", "url", "slug"]}),
+        (None, {"fields": ["kind", "outlet", "publisher", "agency", "headline", "headline_inferred", "author"]}),
+        ("Where", {"fields": ["url", "slug"]}),
         ("Date", {"fields": ["published", "published_approximate", "date_note"]}),
+        ("Reports", {"fields": ["report_number", "edition"]}),
     ]
+    inlines = [SourceTextInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(citation_count=Count("citations"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(citation_count=Count("citations"))
+            .select_related("archive")
+            .defer("archive__text")
+        )
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        for archive in getattr(formset, "new_objects", []) + [
+            obj for obj, _ in getattr(formset, "changed_objects", [])
+        ]:
+            if isinstance(archive, SourceText):
+                report_recheck(request, archive)
+
+    @admin.display(description="Text archived", boolean=True)
+    def archived(self, obj):
+        return hasattr(obj, "archive")
 
     @admin.display(description="Citations", ordering="citation_count")
     def citation_count(self, obj):
@@ -241,11 +264,24 @@ class SupportsFilter(admin.SimpleListFilter):
         return queryset
 
 
+class VerifiedFilter(admin.SimpleListFilter):
+    title = "verified"
+    parameter_name = "verified"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Verified"), ("no", "Unverified")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.exclude(text_sha256="") if self.value() == "yes" else queryset.filter(text_sha256="")
+        return queryset
+
+
 @admin.register(Citation)
 class CitationAdmin(VersionLockAdmin, ImportExportHistoryAdmin):
     resource_classes = [CitationResource]
-    list_display = ["excerpt", "supports", "source_name"]
-    list_filter = [SupportsFilter, "source__outlet"]
+    list_display = ["excerpt", "supports", "source_name", "verified"]
+    list_filter = [VerifiedFilter, SupportsFilter, "source__outlet"]
     # Every target and what its name is built from, so the list costs one query.
     list_select_related = [
         "source",
@@ -263,7 +299,13 @@ class CitationAdmin(VersionLockAdmin, ImportExportHistoryAdmin):
     fieldsets = [
         (None, {"fields": ["source", "quote", "note"]}),
         ("The record it supports (choose exactly one)", {"fields": list(Citation.TARGETS)}),
+        ("Verification", {"fields": ["verification_state", "quote_start", "quote_end", "checked_at"]}),
     ]
+    readonly_fields = ["verification_state", "quote_start", "quote_end", "checked_at"]
+
+    @admin.display(description="Verified", boolean=True)
+    def verified(self, obj):
+        return obj.verified
 
     @admin.display(description="Quote", ordering="quote")
     def excerpt(self, obj):

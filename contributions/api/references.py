@@ -73,15 +73,33 @@ def optional(field_factory, **kwargs):
     return field_factory(required=False, allow_null=True, **kwargs)
 
 
+# A citation's verification record, read-only: set by checking the quote against the archived text.
+VERIFICATION_FIELDS = [
+    "verified",
+    "verification_state",
+    "text_sha256",
+    "text_captured",
+    "quote_start",
+    "quote_end",
+    "checked_at",
+    "context_before",
+    "context_after",
+]
+VERIFIED_HELP = "The quote was found in its source's archived text (whitespace aside)."
+STATE_HELP = "“verified against the text captured on DATE (sha256 …)” or “unverified”."
+
+
 class CitationEmbedSerializer(serializers.ModelSerializer):
     """A citation as embedded in the record it supports."""
 
     url = serializers.HyperlinkedIdentityField(view_name="api:citation-detail")
     source = SourceRefSerializer(read_only=True)
+    verified = serializers.BooleanField(read_only=True, help_text=VERIFIED_HELP)
+    verification_state = serializers.CharField(read_only=True, help_text=STATE_HELP)
 
     class Meta:
         model = Citation
-        fields = ["id", "url", "quote", "note", "source"]
+        fields = ["id", "url", "quote", "note", "source", *VERIFICATION_FIELDS]
         read_only_fields = fields
 
 

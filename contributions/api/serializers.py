@@ -23,6 +23,9 @@ from contributions.models.sources import Source
 
 from .fields import FilteredListField, IdRecordField, RecordField, WebURLField
 from .references import (
+    STATE_HELP,
+    VERIFICATION_FIELDS,
+    VERIFIED_HELP,
     CitationEmbedSerializer,
     CountryCodeField,
     MeetingParticipationSerializer,
@@ -136,6 +139,13 @@ class SourceSerializer(RecordSerializer):
     article_url = serializers.URLField(source="url", max_length=500, help_text="The article's address.")
     web_url = WebURLField()
     citations_url = FilteredListField("api:citation-list", "source")
+    # The archived text itself is for editors and verification only; the API names it by fingerprint.
+    text_sha256 = serializers.CharField(
+        source="archive.sha256", read_only=True, allow_null=True, help_text="sha256 of the archived text; null if none."
+    )
+    text_captured = serializers.DateTimeField(
+        source="archive.captured", read_only=True, allow_null=True, help_text="When the archived text was captured."
+    )
 
     class Meta:
         model = Source
@@ -154,6 +164,13 @@ class SourceSerializer(RecordSerializer):
             "updated",
             "web_url",
             "citations_url",
+            "kind",
+            "publisher",
+            "agency",
+            "report_number",
+            "edition",
+            "text_sha256",
+            "text_captured",
         ]
 
 
@@ -362,9 +379,22 @@ class CitationSerializer(RecordSerializer):
         "api:capability-request-detail", queryset=CapabilityRequest.objects.all(), required=False, allow_null=True
     )
 
+    verified = serializers.BooleanField(read_only=True, help_text=VERIFIED_HELP)
+    verification_state = serializers.CharField(read_only=True, help_text=STATE_HELP)
+
     class Meta:
         model = Citation
-        fields = ["url", "id", "source", "quote", "note", "target_type", *Citation.TARGETS, "updated"]
+        fields = [
+            "url",
+            "id",
+            "source",
+            "quote",
+            "note",
+            "target_type",
+            *Citation.TARGETS,
+            "updated",
+            *VERIFICATION_FIELDS,
+        ]
 
     @extend_schema_field({"type": "string", "enum": list(Citation.TARGETS), "nullable": True})
     def get_target_type(self, citation):

@@ -240,7 +240,8 @@ class SlugLookupMixin:
 class SourceViewSet(SlugLookupMixin, RecordViewSet):
     """News articles every fact is cited from, looked up by slug."""
 
-    queryset = Source.objects.all()
+    # The archive's fingerprint and date, never its text.
+    queryset = Source.objects.select_related("archive").defer("archive__text")
     serializer_class = serializers.SourceSerializer
     filterset_class = filters.SourceFilter
     table = tables.SOURCES

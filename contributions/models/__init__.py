@@ -17,6 +17,7 @@ from .choices import (
     MeetingStatus,
     NationRole,
     ParticipationRole,
+    SourceKind,
     Unit,
     format_date,
 )
@@ -32,12 +33,23 @@ from .keys import MAX_ID, parse_id
 from .meetings import Figure, FigureQuerySet, Meeting, MeetingQuerySet, Participation
 from .nations import Nation, NationQuerySet, Official
 from .search import SEARCH_VECTOR, SearchEntry, SearchKind
-from .sources import Source
+from .sources import Source, SourceText
 
 # Every model that holds the tracker's data, in the order a full load or export goes through them:
 # each after the records it refers to. Caching, permissions, loading, verification and the
 # export all walk this one list.
-CONTENT_MODELS = [Source, Nation, Official, Meeting, Participation, Figure, Contribution, CapabilityRequest, Citation]
+CONTENT_MODELS = [
+    Source,
+    SourceText,
+    Nation,
+    Official,
+    Meeting,
+    Participation,
+    Figure,
+    Contribution,
+    CapabilityRequest,
+    Citation,
+]
 
 __all__ = [
     "CITATION_TARGETS",
@@ -72,6 +84,8 @@ __all__ = [
     "SearchKind",
     "ParticipationRole",
     "Source",
+    "SourceKind",
+    "SourceText",
     "Unit",
     "exactly_one_of",
     "parse_id",

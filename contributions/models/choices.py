@@ -25,6 +25,15 @@ def format_date(value, precision):
     return f"{value.day} {value.strftime('%B %Y')}"
 
 
+class SourceKind(models.TextChoices):
+    NEWS_ARTICLE = "news_article", "News article"
+    GOVERNMENT_REPORT = "government_report", "Government report"
+    RESEARCH_REPORT = "research_report", "Research report"
+    PRESS_RELEASE = "press_release", "Press release"
+    TRANSCRIPT = "transcript", "Transcript"
+    OTHER = "other", "Other"
+
+
 class NationRole(models.TextChoices):
     LEAD = "lead", "Lead nation"
     MILITARY = "military", "Military partner"

@@ -2,7 +2,7 @@
 
 contributions/search.py writes and reads it; every write to a record rewrites its row in the same
 transaction (contributions/signals.py). PostgreSQL searches it through a GIN index on SEARCH_VECTOR,
-SQLite through an FTS5 table kept by triggers; migration 0009 creates whichever the database has.
+SQLite through an FTS5 table kept by triggers; migration 0010 creates whichever the database has.
 """
 
 from django.contrib.postgres.search import SearchVector

@@ -101,6 +101,8 @@ def filter_chips(request, filterset):
     for name in ("announced_after", "announced_before"):
         if data.get(name):
             chips.append((filterset.filters[name].label, request.GET[name], url_without(request, name)))
+    if data.get("verified") is not None:
+        chips.append(("Quotes", "verified" if data["verified"] else "none verified", url_without(request, "verified")))
     if data.get("q", "").strip():
         chips.append(("Text", f"“{data['q'].strip()}”", url_without(request, "q")))
     return [{"what": what, "value": value, "url": url} for what, value, url in chips]

@@ -1,24 +1,33 @@
-"""Check every citation's quote, verbatim, against the text of its source article.
+"""Check every citation against its source's archived text, from the database, and that every record is cited.
 
-    python manage.py verify_citations [DIR]
+    python manage.py verify_citations [--texts DIR]
 
-DIR (default: settings.SOURCES_DIR) holds one <source slug>.txt per article. The command fails, listing
-every problem, when a quote is not found in its article, when a source has no text file or no citations,
-or when a nation, official, meeting, participation, figure, contribution or capability request has no
-citation. It runs a fixed number of queries however many records there are.
+With --texts (or DIR alone, as before), the <source slug>.txt files in DIR first fill the archive:
+a source without a text gets its file's, and one whose file differs gets the new text, which is
+refused (and reported) if a verified quote would stop matching. A source with neither an archived
+text nor a file in DIR is then a problem.
+
+The command fails, listing every problem, when a quote is not in its source's archived text (only
+whitespace may differ), when a citation of a source with a text is unverified or its record names
+another text, when a source has no citations, or when a nation, official, meeting, participation,
+figure, contribution or capability request has no citation. Citations of a source without a text keep
+the record they have (a clone without the texts) and are counted, not failed. It runs a fixed number
+of queries however many records there are.
 """
 
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.db.models import Count
 
+from contributions.management.texts import archive_folder
 from contributions.models.citations import CITATION_TARGETS, Citation, supported_kind
 from contributions.models.contributions import CapabilityRequest, Contribution
 from contributions.models.meetings import Figure, Meeting, Participation
 from contributions.models.nations import Nation, Official
-from contributions.models.sources import Source
+from contributions.models.sources import Source, SourceText
+from contributions.verification import NormalisedText, short_fingerprint
 
 # Each kind of record that must be cited, with the related rows its label needs (one query per kind).
 CITED_MODELS = [
@@ -38,22 +47,23 @@ def shorten(text, length=80):
 
 
 class Command(BaseCommand):
-    help = "Verify that every citation quotes its source article verbatim and that every record is cited."
+    help = "Verify every citation against its source's archived text, and that every record is cited."
 
     def add_arguments(self, parser):
+        parser.add_argument("directory", nargs="?", default=None, help="The same as --texts DIR.")
         parser.add_argument(
-            "directory",
-            nargs="?",
-            default=None,
-            help="Folder of <source slug>.txt article texts (default: settings.SOURCES_DIR).",
+            "--texts", metavar="DIR", default=None, help="Fill the archive from DIR's <source slug>.txt files first."
         )
 
-    def handle(self, *args, directory=None, **options):
-        folder = Path(directory) if directory else Path(settings.SOURCES_DIR)
-        if not folder.is_dir():
-            raise CommandError(f"Sources folder not found: {folder}")
-
-        problems = []
+    def handle(self, *args, directory=None, texts=None, **options):
+        folder = texts or directory
+        problems, without_file = [], set()
+        if folder:
+            if not Path(folder).is_dir():
+                raise CommandError(f"Sources folder not found: {folder}")
+            with transaction.atomic():
+                _archived, missing, problems = archive_folder(folder, replace=True)
+            without_file = {source.pk for source in missing}
 
         # 1 query: every source with its number of citations.
         sources = list(
@@ -62,32 +72,34 @@ class Command(BaseCommand):
             .order_by("published", "slug")
             .values("pk", "slug", "citation_count")
         )
-        texts = {}
+        # 1 query: the archived texts.
+        archives = {row["source_id"]: row for row in SourceText.objects.values("source_id", "text", "sha256")}
+        texts_by_source = {}
         for source in sources:
-            path = folder / f"{source['slug']}.txt"
-            if path.is_file():
-                texts[source["pk"]] = path.read_text(encoding="utf-8")
-            else:
-                problems.append(f"Source {source['slug']!r}: no text file {path.name} in {folder}.")
+            if source["pk"] not in archives and source["pk"] in without_file:
+                problems.append(f"Source {source['slug']!r}: no text file {source['slug']}.txt in {folder}.")
             if not source["citation_count"]:
                 problems.append(f"Source {source['slug']!r}: no citations.")
 
-        # 1 query: every citation, with what it supports.
+        # 1 query: every citation, with what it supports and its verification record.
         target_ids = [f"{name}_id" for name in CITATION_TARGETS]
-        rows = Citation.objects.order_by("pk").values("pk", "quote", "source_id", "source__slug", *target_ids)
-        checked = 0
+        rows = Citation.objects.order_by("pk").values(
+            "pk", "quote", "source_id", "source__slug", "text_sha256", "quote_start", "quote_end", *target_ids
+        )
+        checked = on_record = 0
         for row in rows:
+            archive = archives.get(row["source_id"])
+            if archive is None:
+                on_record += bool(row["text_sha256"])
+                continue
             checked += 1
-            text = texts.get(row["source_id"])
-            if text is None:
-                continue  # the missing file is already reported once for the source
-            if row["quote"] not in text:
+            if archive["sha256"] not in texts_by_source:
+                texts_by_source[archive["sha256"]] = NormalisedText(archive["text"])
+            problem = self.problem_with(row, archive, texts_by_source[archive["sha256"]])
+            if problem:
                 kind = supported_kind(row)
                 target = f"{kind} #{row[f'{kind}_id']}" if kind else "?"
-                problems.append(
-                    f"Citation #{row['pk']} (supports {target}): quote not found verbatim in "
-                    f"{row['source__slug']}.txt: “{shorten(row['quote'])}”"
-                )
+                problems.append(f"Citation #{row['pk']} (supports {target}): {problem}")
 
         # 1 query per kind of record: those with no citation at all.
         for model, related in CITED_MODELS:
@@ -100,6 +112,25 @@ class Command(BaseCommand):
                 self.stderr.write(problem)
             raise CommandError(f"{len(problems)} problem(s) found in the citations; see above.")
 
-        self.stdout.write(
-            self.style.SUCCESS(f"All {checked} citations verified against {len(sources)} sources in {folder}.")
-        )
+        summary = f"All {checked} citations verified against {len(archives)} sources' archived texts."
+        if on_record:
+            summary += f" {on_record} more rest on their recorded fingerprints: their sources have no text here."
+        self.stdout.write(self.style.SUCCESS(summary))
+
+    def problem_with(self, row, archive, text):
+        """What is wrong with one citation of a source with a text, or None."""
+        found = text.find(row["quote"])
+        slug = row["source__slug"]
+        if found is None:
+            nearest = text.nearest(row["quote"])
+            shown = f" Nearest passage: “{shorten(nearest, 300)}”" if nearest else ""
+            return f"quote not found in the archived text of {slug}: “{shorten(row['quote'])}”.{shown}"
+        if not row["text_sha256"]:
+            return f"unverified, though its quote is in the archived text of {slug}: save it again to verify it."
+        if (row["text_sha256"], row["quote_start"], row["quote_end"]) != (archive["sha256"], found.start, found.end):
+            return (
+                f"its record names text {short_fingerprint(row['text_sha256'])}… at {row['quote_start']}–"
+                f"{row['quote_end']}, but the archive holds {short_fingerprint(archive['sha256'])}… with the quote "
+                f"at {found.start}–{found.end}: save it again to record it."
+            )
+        return None

@@ -50,7 +50,7 @@ def drop_index(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contributions', '0008_dates_in_range'),
+        ('contributions', '0009_source_archive'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contributions', '0009_search_index'),
+        ('contributions', '0010_search_index'),
     ]
 
     operations = [
