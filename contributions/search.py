@@ -55,7 +55,9 @@ DOCUMENTS = {
         Contribution,
         lambda: Contribution.objects.select_related("nation", "official", "meeting").prefetch_related("citations"),
         lambda c: (
-            f"{c.nation.name}: {c.get_capability_display() or c.get_category_display()}",
+            # As the record names itself (str), with the capability where one is given.
+            f"{c.nation.name}: {c.get_category_display()}"
+            + (f", {c.get_capability_display().lower()}" if c.capability else ""),
             _lines(c.description, c.official and c.official.name, c.meeting and c.meeting.title, *_quotes(c)),
         ),
     ),

@@ -74,7 +74,7 @@ def test_a_researcher_searches_from_the_header_and_opens_a_result(page, curated_
     page.get_by_role("search").first.get_by_role("button", name="Search").click()
     page.wait_for_url("**/search/?q=carrier")
     results = page.locator("#kind-contribution + .search-hits a")
-    assert results.first.inner_text() == "France: Aircraft carrier"
+    assert results.first.inner_text() == "France: Military forces, aircraft carrier"
     assert page.locator(".search-hits mark").first.inner_text().lower() == "carrier"
     screenshot(page, "search-carrier")
     results.first.click()

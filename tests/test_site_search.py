@@ -22,8 +22,8 @@ def titles(query, kind=None):
 
 
 def test_it_finds_the_carrier_the_police_trainers_and_keating_first_in_the_curated_data(curated):
-    assert first("carrier", "contribution") == "France: Aircraft carrier"
-    assert first("police", "contribution") == "Italy: Police trainers"
+    assert first("carrier", "contribution") == "France: Military forces, aircraft carrier"
+    assert first("police", "contribution") == "Italy: Police training, police trainers"
     assert Search("Keating").counts() == {"contribution": 1, "meeting": 1, "source": 1}
     assert first("Keating", "meeting") == "Counter-ISIL defence ministerial, Stuttgart"
 
@@ -56,7 +56,7 @@ def test_a_query_of_search_syntax_or_punctuation_finds_nothing_and_fails_nothing
 
 def test_the_index_follows_a_new_record_an_edit_a_new_quote_a_moved_quote_and_a_delete(cast):
     made = ContributionFactory(nation=cast.france, description="Zeppelin squadron")
-    assert titles("zeppelin") == [f"France: {made.get_capability_display()}"]
+    assert titles("zeppelin") == [f"France: {made.get_category_display()}, {made.get_capability_display().lower()}"]
     made.description = "Airship squadron"
     made.save()
     assert titles("zeppelin") == []
