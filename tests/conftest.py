@@ -170,6 +170,7 @@ def cast(db):
         host=us,
         date=datetime.date(2016, 2, 11),
         description="The first meeting of defence ministers from the whole military coalition.",
+        series="counter_isil_defence_ministerials",
     )
     stuttgart = MeetingFactory(
         slug="stuttgart-2016-05",

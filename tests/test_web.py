@@ -772,8 +772,8 @@ QUERY_COUNTS = {
     "meeting-list": 2,
     # the meeting, its nations and their citations (3); figures and citations (2); officials (1);
     # contributions and citations (2); requests and citations (2); its citations (1); the meetings
-    # announced at it (1) and on the same days (1). In a series, the previous and the next add two.
-    "meeting-detail": 13,
+    # announced at it (1) and on the same days (1); the meetings of its series (1)
+    "meeting-detail": 14,
     # the officials with counts (1); the nations for the form (1)
     "official-list": 2,
     # the official (1); meetings (1); contributions and citations (2); requests and citations (2); quotes (1)

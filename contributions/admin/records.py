@@ -167,17 +167,18 @@ class OfficialAdmin(VersionLockAdmin, HistoryAdmin):
 @admin.register(Meeting)
 class MeetingAdmin(VersionLockAdmin, HistoryAdmin):
     list_display = ["title", "date", "kind", "status", "city", "host"]
-    list_filter = ["kind", "status"]
+    list_filter = ["kind", "status", "series"]
     list_select_related = ["host"]
     search_fields = ["title", "slug", "city", "venue", "description"]
     date_hierarchy = "date"
-    autocomplete_fields = ["host", "officials"]
+    autocomplete_fields = ["host", "officials", "announced_at"]
     prepopulated_fields = {"slug": ["title"]}
     fieldsets = [
         (None, {"fields": ["title", "slug", "kind", "status"]}),
         ("When and where", {"fields": ["date", "date_precision", "end_date", "city", "venue", "host"]}),
         ("Who was there", {"fields": ["officials"]}),
         ("Description", {"fields": ["description"]}),
+        ("Series", {"fields": ["series", "announced_at"]}),
     ]
     inlines = [ParticipationInline, FigureInline, CitationInline]
 

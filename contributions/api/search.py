@@ -8,6 +8,7 @@ from rest_framework.permissions import AllowAny
 
 from contributions.forms import SearchForm
 from contributions.models.search import SearchKind
+from contributions.pagination import PageNumberPagination
 from contributions.search import Results, Search
 
 
@@ -31,19 +32,29 @@ class SearchHitSerializer(serializers.Serializer):
         return str(hit.snippet_html)
 
 
-class SearchCountsSerializer(serializers.Serializer):
-    """Matching records by kind; kinds with none are left out."""
+class SearchPagination(PageNumberPagination):
+    """The lists' pages, plus how many records of each kind match (set by the view as `counts`)."""
 
-    kind = serializers.ChoiceField(choices=SearchKind.choices)
-    count = serializers.IntegerField()
+    counts = ()
 
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["counts"] = list(self.counts)
+        return response
 
-class SearchResultsSerializer(serializers.Serializer):
-    count = serializers.IntegerField(help_text="Matching records, of every kind asked for.")
-    next = serializers.URLField(allow_null=True, help_text="The next page, or null.")
-    previous = serializers.URLField(allow_null=True, help_text="The previous page, or null.")
-    counts = SearchCountsSerializer(many=True, help_text="Matching records by kind, in the order the site shows them.")
-    results = SearchHitSerializer(many=True, help_text="This page's results, best match first.")
+    def get_paginated_response_schema(self, schema):
+        response = super().get_paginated_response_schema(schema)
+        response["properties"]["counts"] = {
+            "type": "array",
+            "description": "Matching records by kind, in the order the site shows them; kinds with none left out.",
+            "items": {
+                "type": "object",
+                "properties": {"kind": {"type": "string", "enum": SearchKind.values}, "count": {"type": "integer"}},
+                "required": ["kind", "count"],
+            },
+        }
+        response["required"].append("counts")
+        return response
 
 
 @extend_schema(
@@ -52,7 +63,6 @@ class SearchResultsSerializer(serializers.Serializer):
         OpenApiParameter("q", OpenApiTypes.STR, required=True, description="Words to find; every word must match."),
         OpenApiParameter("kind", OpenApiTypes.STR, enum=SearchKind.values, description="Only this kind of record."),
     ],
-    responses=SearchResultsSerializer,
 )
 class SearchView(generics.ListAPIView):
     """Contributions, meetings, officials, figures, capability requests, nations, participations and
@@ -60,6 +70,7 @@ class SearchView(generics.ListAPIView):
     database's own full-text search, with stemming)."""
 
     serializer_class = SearchHitSerializer
+    pagination_class = SearchPagination
     permission_classes = [AllowAny]
     filter_backends = []
 
@@ -70,10 +81,5 @@ class SearchView(generics.ListAPIView):
             raise ValidationError({name: [error["message"] for error in found] for name, found in errors.items()})
         found = Search(form.cleaned_data["q"], form.cleaned_data["kind"])
         counts = found.counts()
-        self.counts = [{"kind": kind, "count": n} for kind, n in counts.items()]
+        self.paginator.counts = [{"kind": kind, "count": n} for kind, n in counts.items()]
         return Results(found, sum(counts.values()))
-
-    def list(self, request, *args, **kwargs):
-        response = super().list(request, *args, **kwargs)
-        response.data["counts"] = SearchCountsSerializer(self.counts, many=True).data
-        return response

@@ -124,12 +124,10 @@ class Meeting(models.Model):
         """(previous, next) meeting of the same series by date; None where there is none."""
         if not self.series:
             return None, None
-        others = Meeting.objects.filter(series=self.series).exclude(pk=self.pk)
-        earlier = Q(date__lt=self.date) | Q(date=self.date, pk__lt=self.pk)
-        later = Q(date__gt=self.date) | Q(date=self.date, pk__gt=self.pk)
-        return others.filter(earlier).order_by("-date", "-pk").first(), others.filter(later).order_by(
-            "date", "pk"
-        ).first()
+        # A series has a handful of meetings: one query for all of them beats one for each neighbour.
+        series = list(Meeting.objects.filter(series=self.series).order_by("date", "pk"))
+        place = next(i for i, meeting in enumerate(series) if meeting.pk == self.pk)
+        return (series[place - 1] if place else None), (series[place + 1] if place + 1 < len(series) else None)
 
     def shares_a_day_with(self, other):
         """Whether two meetings known to the day overlap: same_days() asks the database the same."""

@@ -46,7 +46,7 @@ def meeting_detail(request, slug):
     # Queries: the meeting, its host and where it was announced (1); its nations and their citations (2);
     # its figures and their citations (2); its officials (1); its pledges and their citations (2); its
     # capability requests and their citations (2); its own citations (1); the meetings announced at it (1)
-    # and those on the same days (1); in a series, the previous and the next (2).
+    # and those on the same days (1); in a series, its meetings (1).
     participations = Participation.objects.select_related("nation").prefetch_related(cited())
     meeting = get_object_or_404(
         Meeting.objects.select_related("host", "announced_at").prefetch_related(

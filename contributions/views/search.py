@@ -28,6 +28,7 @@ def search_page(request):
     counts = found.counts()
     context.update(
         kind=kind,
+        kind_label=SearchKind(kind).label if kind else "",
         total=sum(counts.values()),
         groups=[{"kind": k, "label": SearchKind(k).label, "count": n} for k, n in counts.items()],
         searched=bool(found.words),
