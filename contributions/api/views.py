@@ -9,7 +9,7 @@ and check it under a row lock so two writers holding the same ETag cannot both s
 from contextlib import contextmanager
 
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, ProtectedError, RestrictedError
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from simple_history.models import HistoricalRecords
 
 from contributions import cache, filters, queries, tables
+from contributions.deletion import dependents
 from contributions.exports import stream_csv, stream_table
 from contributions.models.citations import Citation
 from contributions.models.contributions import CapabilityRequest, Contribution
@@ -29,6 +30,7 @@ from contributions.models.sources import Source
 from contributions.pagination import ContributionPagination
 
 from . import serializers
+from .conflicts import conflict
 from .etags import etag_for, if_match, if_none_match
 from .renderers import CSVRenderer, ZipRenderer
 
@@ -171,12 +173,11 @@ class RecordViewSet(FormatMixin, viewsets.ModelViewSet):
             instance = self.get_locked_object()
             if failed := self.precondition_failed(instance):
                 return failed
-            try:
-                instance.delete()
-            except (ProtectedError, RestrictedError) as error:
-                kinds = sorted({str(obj._meta.verbose_name_plural) for obj in error.protected_objects})
-                detail = f"Still referred to by {len(error.protected_objects)} record(s) ({', '.join(kinds)}); "
-                return Response({"detail": detail + "delete or reassign them first."}, status=status.HTTP_409_CONFLICT)
+            # Checked under the row lock: on PostgreSQL a record being added that refers to this one
+            # waits for the lock, so nothing can slip in between the check and the delete.
+            if found := dependents(instance):
+                return Response(conflict(found, request), status=status.HTTP_409_CONFLICT)
+            instance.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def get_locked_object(self):
