@@ -228,6 +228,8 @@ class AutoSchema(SpectacularAutoSchema):
             parameters.append(IF_NONE_MATCH)
         if self.is_detail() and self.method in ("PUT", "PATCH", "DELETE"):
             parameters.append(IF_MATCH)
+        if self.method in ("POST", "PUT", "PATCH", "DELETE"):
+            parameters.append(CHANGE_REASON)
         return parameters
 
     def get_auth(self):

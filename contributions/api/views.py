@@ -32,6 +32,7 @@ from contributions.pagination import ContributionPagination
 from . import serializers
 from .conflicts import conflict
 from .etags import etag_for, if_match, if_none_match
+from .reasons import change_reason
 from .renderers import CSVRenderer, ZipRenderer
 
 CITATIONS = Prefetch("citations", queryset=Citation.objects.select_related("source"))
@@ -39,11 +40,13 @@ CITATIONS = Prefetch("citations", queryset=Citation.objects.select_related("sour
 
 @contextmanager
 def history_user(request):
-    """Attribute django-simple-history records to the API's user.
+    """Attribute django-simple-history records to the API's user, with the X-Change-Reason they gave.
 
     HistoryRequestMiddleware captures the request before DRF has authenticated a token; pointing the
-    history context at the request DRF has since authenticated covers token writes too.
+    history context at the request DRF has since authenticated covers token writes too. Entered before
+    anything is written, so a bad reason is a 400 with nothing saved.
     """
+    request._request.change_reason = change_reason(request)
     context = HistoricalRecords.context
     previous = getattr(context, "request", None)
     context.request = request._request
