@@ -9,8 +9,8 @@ import pytest
 from django.contrib.auth.models import Permission, User
 from rest_framework.test import APIClient
 
-from contributions.models import Citation, Contribution, Figure, Meeting, Official, Participation
-from tests.factories import FigureFactory, OfficialFactory, ParticipationFactory
+from contributions.models import Citation, Contribution, Figure, Meeting, Nation, Official, Participation
+from tests.factories import FigureFactory, NationFactory, OfficialFactory, ParticipationFactory
 from tests.test_admin import admin_url
 from tests.test_api import API, token_client
 
@@ -165,3 +165,22 @@ def test_an_editor_deleting_a_figure_in_the_admin_is_told_its_citations_go_with_
     assert "Citation:" in text
     assert client.post(url, {"post": "yes"}).status_code == 302
     assert not Citation.objects.filter(figure_id=cast.at_the_table.pk).exists()
+
+
+def test_a_nation_with_only_its_own_citations_is_deleted_with_them(cast, editor):
+    editor.user_permissions.add(Permission.objects.get(codename="delete_nation"))
+    belgium = NationFactory(country="BE")
+    quote = Citation.objects.create(source=cast.voa, nation=belgium, quote="Belgium joined.")
+    api = token_client(User.objects.get(pk=editor.pk))
+    assert api.delete(f"{API}/nations/be/").status_code == 204
+    assert not Citation.objects.filter(pk=quote.pk).exists()
+    # Both histories keep the delete, to restore from.
+    assert Nation.history.filter(id=belgium.pk, history_type="-").exists()
+    assert Citation.history.filter(id=quote.pk, history_type="-").exists()
+
+
+def test_a_participation_with_its_own_citations_is_deleted_with_them(cast, editor):
+    api = token_client(editor)
+    participation = cast.saudi_at_brussels
+    assert api.delete(f"{API}/participations/{participation.pk}/").status_code == 204
+    assert not Citation.objects.filter(participation_id=participation.pk).exists()
