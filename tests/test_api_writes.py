@@ -155,3 +155,34 @@ def test_the_schema_documents_the_change_reason_header_on_every_write(db):
         for method, operation in operations.items():
             names = {parameter["name"] for parameter in operation.get("parameters", [])}
             assert ("X-Change-Reason" in names) == (method in ("post", "put", "patch", "delete")), (path, method)
+
+
+def test_the_api_history_shows_each_version_with_who_and_why_to_editors(editor_api, editor, cast):
+    url = f"/api/v1/meetings/{cast.paris.slug}/"
+    etag = editor_api.get(url)["ETag"]
+    reason = "City per Defense News"
+    assert editor_api.patch(url, {"city": "Paris 7e"}, format="json", HTTP_IF_MATCH=etag, HTTP_X_CHANGE_REASON=reason)
+    response = editor_api.get(f"{url}history/")
+    assert response.status_code == 200
+    latest, *earlier = response.json()
+    assert latest["kind"] == "changed"
+    assert (latest["user"], latest["change_reason"]) == ("editor", reason)
+    assert latest["history_id"] == cast.paris.history.latest().history_id
+    assert earlier[-1]["kind"] == "created"
+
+
+def test_the_api_history_is_for_editors_only(cast, reader):
+    url = f"/api/v1/contributions/{cast.police.pk}/history/"
+    assert APIClient().get(url).status_code == 401
+    assert APIClient().get("/api/v1/nations/fr/history/").status_code == 401
+    reading = APIClient()
+    reading.credentials(HTTP_AUTHORIZATION=f"Token {token_for(reader)}")
+    assert reading.get(url).status_code == 403
+    assert reading.get("/api/v1/contributions/999999/history/").status_code == 403
+
+
+@pytest.mark.parametrize("path", ["nations/fr", "officials/ash-carter", "sources/2016-02-11-reuters-us-tells-allies"])
+def test_the_api_history_takes_each_resource_by_its_key(editor_api, cast, path):
+    response = editor_api.get(f"/api/v1/{path}/history/")
+    assert response.status_code == 200
+    assert [version["kind"] for version in response.json()] == ["created"]

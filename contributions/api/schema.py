@@ -234,11 +234,13 @@ class AutoSchema(SpectacularAutoSchema):
 
     def get_auth(self):
         auths = super().get_auth()
-        # Reading needs no credentials under DjangoModelPermissionsOrAnonReadOnly either.
-        anonymous_reads = any(isinstance(p, DjangoModelPermissionsOrAnonReadOnly) for p in self.view.get_permissions())
-        if anonymous_reads and self.method in SAFE_METHODS and {} not in auths:
+        if self.anonymous_reads() and self.method in SAFE_METHODS and {} not in auths:
             auths.append({})
         return auths
+
+    def anonymous_reads(self):
+        # Reading needs no credentials under DjangoModelPermissionsOrAnonReadOnly either.
+        return any(isinstance(p, DjangoModelPermissionsOrAnonReadOnly) for p in self.view.get_permissions())
 
     def is_detail(self):
         return self.path.endswith("}/")
@@ -248,9 +250,11 @@ class AutoSchema(SpectacularAutoSchema):
         codes = ["400", "401", "406", "429"]
         if self.method not in ("GET", "HEAD"):
             codes += ["403", "415"]
+        elif not self.anonymous_reads():
+            codes.append("403")  # a record's history: for editors
         if self.method == "GET" and not detail and self._is_list_view() and self._get_paginator():
             codes.append("404")
-        if detail:
+        if "}/" in self.path:  # a record's detail, or its history
             codes.append("404")
         if detail and self.method in ("PUT", "PATCH", "DELETE"):
             codes += ["412", "428"]

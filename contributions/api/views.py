@@ -32,6 +32,7 @@ from contributions.pagination import ContributionPagination
 from . import serializers
 from .conflicts import conflict
 from .etags import etag_for, if_match, if_none_match
+from .history import HistoryMixin
 from .reasons import change_reason
 from .renderers import CSVRenderer, ZipRenderer
 
@@ -96,7 +97,7 @@ class FormatMixin:
         return renderer is not None and renderer.format == CSVRenderer.format
 
 
-class RecordViewSet(FormatMixin, viewsets.ModelViewSet):
+class RecordViewSet(FormatMixin, HistoryMixin, viewsets.ModelViewSet):
     # No docstring: drf-spectacular would repeat it as every resource's description.
 
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
