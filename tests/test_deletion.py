@@ -184,3 +184,19 @@ def test_a_participation_with_its_own_citations_is_deleted_with_them(cast, edito
     participation = cast.saudi_at_brussels
     assert api.delete(f"{API}/participations/{participation.pk}/").status_code == 204
     assert not Citation.objects.filter(participation_id=participation.pk).exists()
+
+
+def test_the_admin_bulk_delete_lists_the_dependents_and_deletes_them_only_on_confirm(
+    superuser_client, cast, washington_with_dependents
+):
+    attending, figure = washington_with_dependents
+    url = admin_url("meeting", "changelist")
+    chosen = {"action": "delete_selected", "_selected_action": [cast.washington.pk]}
+    page = superuser_client.post(url, chosen)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert str(attending) in text and str(figure) in text
+    assert Meeting.objects.filter(pk=cast.washington.pk).exists()
+    assert superuser_client.post(url, {**chosen, "post": "yes"}).status_code == 302
+    assert not Participation.objects.filter(pk=attending.pk).exists()
+    assert not Meeting.objects.filter(pk=cast.washington.pk).exists()
