@@ -7,7 +7,9 @@ from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.test import Client
 
+from contributions.models.citations import Citation
 from contributions.models.contributions import Contribution
+from tests.factories import ContributionFactory
 from tests.test_admin import MODELS, admin_url, change_form_data
 
 
@@ -56,18 +58,20 @@ def test_every_model_admin_form_carries_the_version_it_was_opened_at(model):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_editors_saving_at_the_same_moment_on_postgresql_save_one_edit(two_editors, cast):
+@pytest.mark.parametrize("edit", ["record", "inline citation"])
+def test_two_editors_saving_at_the_same_moment_on_postgresql_save_one_edit(two_editors, cast, edit):
     if connection.vendor != "postgresql":
         pytest.skip("row locks: PostgreSQL")
     first, second = two_editors
     url = admin_url("contribution", "change", cast["carrier"].pk)
     forms = [change_form_data(first.get(url)), change_form_data(second.get(url))]
+    field = "description" if edit == "record" else citation_key(forms[0], "note")
     start = threading.Barrier(2)
     codes = {}
 
     def save(index, client):
         start.wait()
-        codes[index] = client.post(url, {**forms[index], "description": f"Note {index}"}).status_code
+        codes[index] = client.post(url, {**forms[index], field: f"Note {index}"}).status_code
         connection.close()
 
     threads = [threading.Thread(target=save, args=(i, c)) for i, c in enumerate(two_editors)]
@@ -77,4 +81,65 @@ def test_two_editors_saving_at_the_same_moment_on_postgresql_save_one_edit(two_e
         thread.join()
     assert sorted(codes.values()) == [200, 302]
     saved = next(i for i, code in codes.items() if code == 302)
-    assert Contribution.objects.get(pk=cast["carrier"].pk).description == f"Note {saved}"
+    carrier = Contribution.objects.get(pk=cast["carrier"].pk)
+    stored = carrier.description if edit == "record" else carrier.citations.get().note
+    assert stored == f"Note {saved}"
+
+
+def citation_key(data, field):
+    """The posted name of the first inline citation's field (citations-0-note, say)."""
+    (key,) = [key for key in data if key.startswith("citations-0-") and key.endswith(f"-{field}")]
+    return key
+
+
+def test_a_second_save_changing_only_an_inline_citation_is_refused(two_editors, cast):
+    first, second = two_editors
+    url = admin_url("contribution", "change", cast["carrier"].pk)
+    data_first, data_second = change_form_data(first.get(url)), change_form_data(second.get(url))
+    note = citation_key(data_first, "note")
+
+    assert first.post(url, {**data_first, note: "First editor's note"}).status_code == 302
+    response = second.post(url, {**data_second, note: "Second editor's note"})
+
+    assert response.status_code == 200
+    assert "Amina Diallo at " in " ".join(response.context["adminform"].form.non_field_errors())
+    assert cast["carrier"].citations.get().note == "First editor's note"
+
+
+def test_an_inline_save_over_a_citation_changed_on_its_own_page_is_refused(two_editors, cast):
+    # The other editor changes the quote where it is its own record: the contribution's row is untouched.
+    first, second = two_editors
+    citation = cast["carrier"].citations.get()
+    url = admin_url("contribution", "change", cast["carrier"].pk)
+    data_second = change_form_data(second.get(url))
+    citation_url = admin_url("citation", "change", citation.pk)
+    edited = {**change_form_data(first.get(citation_url)), "note": "Checked against the article"}
+    assert first.post(citation_url, edited).status_code == 302
+    before = Contribution.objects.get(pk=cast["carrier"].pk).updated
+
+    response = second.post(url, {**data_second, citation_key(data_second, "note"): "Overwritten"})
+
+    assert response.status_code == 200
+    errors = " ".join(response.context["adminform"].form.non_field_errors())
+    assert "Amina Diallo at " in errors and "Nothing was saved" in errors
+    citation.refresh_from_db()
+    assert citation.note == "Checked against the article"
+    assert Contribution.objects.get(pk=cast["carrier"].pk).updated == before
+
+
+def test_a_citation_added_elsewhere_refuses_a_form_opened_before(two_editors, cast):
+    first, second = two_editors
+    url = admin_url("contribution", "change", cast["carrier"].pk)
+    data_second = change_form_data(second.get(url))
+    Citation.objects.create(source=cast["voa"], contribution=cast["carrier"], quote="Another quote.")
+    assert second.post(url, {**data_second, "description": "Edited"}).status_code == 200
+    assert Contribution.objects.get(pk=cast["carrier"].pk).description != "Edited"
+
+
+def test_a_readonly_inline_changing_elsewhere_does_not_refuse_the_form(two_editors, cast):
+    # A nation's contributions are listed, not edited, on its page: a new one is no conflict.
+    first, second = two_editors
+    url = admin_url("nation", "change", cast["france"].pk)
+    data = change_form_data(second.get(url))
+    ContributionFactory(nation=cast["france"])
+    assert second.post(url, {**data, "notes": "Edited"}).status_code == 302

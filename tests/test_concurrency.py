@@ -15,10 +15,11 @@ from collections import Counter, defaultdict
 
 import pytest
 import requests
+from django.contrib.auth.models import Permission
 from django.db import connection
 
-from contributions.models import Contribution, Nation
-from tests.factories import ContributionFactory, NationFactory, token_for
+from contributions.models import Contribution, Meeting, Nation, Participation
+from tests.factories import ContributionFactory, MeetingFactory, NationFactory, token_for
 
 CLIENTS = 8
 WRITES_PER_CLIENT = 12
@@ -186,3 +187,33 @@ def test_editors_deleting_the_same_record_at_once_get_one_204_and_412s_or_404s(o
     assert set(statuses) <= {204, 404, 412}, statuses
     assert not Contribution.objects.filter(pk=contribution.pk).exists()
     assert Contribution.history.filter(id=contribution.pk, history_type="-").count() == 1
+
+
+def test_a_delete_racing_new_dependents_never_takes_one_with_it(on_postgres, live_server, editor):
+    # The dependents are checked under the meeting's row lock, and a new participation's insert waits
+    # for that lock: either the delete sees it (409, or 412 as the meeting's ETag covers its
+    # participations) or the insert finds no meeting (a 400), never both a 204 and a 201.
+    editor.user_permissions.add(Permission.objects.get(codename="delete_meeting"))
+    token = token_for(editor)
+    headers = {"Authorization": f"Token {token}"}
+    nations = [NationFactory(country=code) for code in ("BE", "DK", "NO", "PL")]
+    for round_number in range(5):
+        meeting = MeetingFactory(slug=f"race-{round_number}")
+        url = f"{live_server.url}/api/v1/meetings/{meeting.slug}/"
+        etag = requests.get(url, timeout=30).headers["ETag"]
+
+        def act(number, meeting=meeting, url=url, etag=etag):
+            if number == 0:
+                return requests.delete(url, headers={**headers, "If-Match": etag}, timeout=30).status_code
+            body = {"meeting": meeting.slug, "nation": str(nations[number - 1].country), "role": "participant"}
+            return requests.post(f"{live_server.url}/api/v1/participations/", json=body, headers=headers, timeout=30)
+
+        deleted, *created = at_once(1 + len(nations), act)
+        created_codes = [response.status_code for response in created]
+        assert deleted in (204, 409, 412), deleted
+        assert set(created_codes) <= {201, 400}, [response.text for response in created]
+        if deleted == 204:
+            assert 201 not in created_codes, created_codes
+            assert not Meeting.objects.filter(pk=meeting.pk).exists()
+        else:
+            assert Participation.objects.filter(meeting=meeting).count() == created_codes.count(201) > 0

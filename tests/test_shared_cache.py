@@ -7,11 +7,15 @@ the file cache that `make run` uses.
 
 import json
 import os
+import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
+import pytest
+import requests
 from django.conf import settings
 from django.core.cache import cache
 
@@ -88,3 +92,86 @@ def test_two_processes_at_the_same_time_share_one_throttle_count():
     # checks at the very same moment may both pass: a shared count allows 10, give or take that race.
     assert 10 <= allowed < 20
     assert not all(counts[0]) or not all(counts[1])
+
+
+# --- Two servers, as two containers behind one proxy would be ---------------------------------------
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def two_servers(tmp_path):
+    """Two gunicorn servers of one worker each, at 10 anonymous requests a minute, sharing the cache.
+
+    They answer the data dictionary, which needs no database: the SQLite file they are given is never
+    created. Each is its own process with its own cache client, as each container would be.
+    """
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "coalition.settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}",
+        "API_ANON_RATE": "10/minute",
+        "API_DOWNLOAD_RATE": "",
+    }
+    ports = [free_port(), free_port()]
+    servers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{port}", "coalition.wsgi"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for port in ports
+    ]
+    urls = [f"http://127.0.0.1:{port}/api/v1/export/dictionary/" for port in ports]
+    try:
+        deadline = time.monotonic() + 60
+        for url in urls:
+            while True:
+                try:
+                    requests.head(f"{url.split('/api/')[0]}/static/none", timeout=5)
+                    break
+                except requests.ConnectionError:
+                    assert time.monotonic() < deadline, "gunicorn did not start"
+                    time.sleep(0.2)
+        yield urls
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait(30)
+
+
+def test_two_servers_one_after_the_other_share_one_throttle_count(two_servers):
+    first, second = two_servers
+    assert [requests.get(first, timeout=30).status_code for _ in range(6)] == [200] * 6
+    assert [requests.get(second, timeout=30).status_code for _ in range(6)] == [200] * 4 + [429] * 2
+
+
+def test_clients_of_two_servers_at_the_same_time_share_one_throttle_count(two_servers):
+    start = threading.Barrier(4)
+    codes = [[] for _ in range(4)]
+
+    def client(number):
+        session = requests.Session()
+        start.wait()
+        for _ in range(8):
+            codes[number].append(session.get(two_servers[number % 2], timeout=30).status_code)
+
+    threads = [threading.Thread(target=client, args=(number,)) for number in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    statuses = [code for client_codes in codes for code in client_codes]
+    assert set(statuses) <= {200, 429}, statuses
+    allowed = statuses.count(200)
+    # Each server alone would allow its 10, 20 in all. DRF reads and writes a count without a lock, so
+    # requests at the very same moment may both pass: a shared count allows 10, give or take that race.
+    assert 10 <= allowed < 20, codes
+    for url in two_servers:
+        assert requests.get(url, timeout=30).status_code == 429

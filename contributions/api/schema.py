@@ -108,13 +108,42 @@ VALIDATION_ERROR = {
     "example": {"nation": ["Select a valid choice. ZZ is not one of the available choices."]},
 }
 
+DELETE_CONFLICT = {
+    "type": "object",
+    "description": "Other records depend on this one, and nothing was deleted. `dependents` lists them (at most "
+    "100; `count` says how many there are): records it would take with it (a meeting's participations and "
+    "figures, their citations) and records that refer to it. The record's own citations are not dependents.",
+    "properties": {
+        "detail": {"type": "string"},
+        "count": {"type": "integer"},
+        "dependents": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "kind": {"type": "string", "example": "participation"},
+                    "id": {"type": "integer"},
+                    "str": {"type": "string", "description": "The record as the admin names it."},
+                    "url": {"type": "string", "format": "uri", "nullable": True},
+                },
+                "required": ["kind", "id", "str", "url"],
+            },
+        },
+    },
+    "required": ["detail", "count", "dependents"],
+}
+
 ERROR_RESPONSES = {
     "400": ("ValidationError", "Bad input: each bad field or query parameter is named with the reason."),
     "401": ("Error", "Credentials are missing (for a write) or invalid."),
     "403": ("Error", "The account may not make this change."),
     "404": ("Error", "No such record, or a page past the end."),
     "406": ("Error", "The Accept header asks for a format this endpoint does not produce."),
-    "409": ("Error", "Other records still refer to this one; delete or reassign them first."),
+    "409": (
+        "DeleteConflict",
+        "Other records depend on this one (listed); nothing was deleted. Delete or reassign them first. "
+        "Checked after If-Match: a missing or stale If-Match is a 428 or 412 first.",
+    ),
     "412": ("Error", "If-Match did not match: the record changed since it was read. Fetch it again."),
     "428": ("Error", "If-Match is missing: GET the record and send its ETag back as If-Match."),
     "415": ("Error", "The request body's Content-Type is not JSON."),
@@ -130,6 +159,16 @@ IF_MATCH = {
     "description": "The ETag of the version being changed, from a GET of the record. Without it the answer is 428; "
     "when it is no longer current the answer is 412. Either way nothing is written.",
     "schema": {"type": "string"},
+}
+
+CHANGE_REASON = {
+    "name": "X-Change-Reason",
+    "in": "header",
+    "required": False,
+    "description": "Why the change is made, in one line of at most 100 characters (UTF-8). The record's history "
+    "keeps it with the change. Control characters, or a longer text, are a 400 naming the header, and nothing "
+    "is written.",
+    "schema": {"type": "string", "maxLength": 100},
 }
 
 IF_NONE_MATCH = {
@@ -189,15 +228,19 @@ class AutoSchema(SpectacularAutoSchema):
             parameters.append(IF_NONE_MATCH)
         if self.is_detail() and self.method in ("PUT", "PATCH", "DELETE"):
             parameters.append(IF_MATCH)
+        if self.method in ("POST", "PUT", "PATCH", "DELETE"):
+            parameters.append(CHANGE_REASON)
         return parameters
 
     def get_auth(self):
         auths = super().get_auth()
-        # Reading needs no credentials under DjangoModelPermissionsOrAnonReadOnly either.
-        anonymous_reads = any(isinstance(p, DjangoModelPermissionsOrAnonReadOnly) for p in self.view.get_permissions())
-        if anonymous_reads and self.method in SAFE_METHODS and {} not in auths:
+        if self.anonymous_reads() and self.method in SAFE_METHODS and {} not in auths:
             auths.append({})
         return auths
+
+    def anonymous_reads(self):
+        # Reading needs no credentials under DjangoModelPermissionsOrAnonReadOnly either.
+        return any(isinstance(p, DjangoModelPermissionsOrAnonReadOnly) for p in self.view.get_permissions())
 
     def is_detail(self):
         return self.path.endswith("}/")
@@ -207,9 +250,11 @@ class AutoSchema(SpectacularAutoSchema):
         codes = ["400", "401", "406", "429"]
         if self.method not in ("GET", "HEAD"):
             codes += ["403", "415"]
+        elif not self.anonymous_reads():
+            codes.append("403")  # a record's history: for editors
         if self.method == "GET" and not detail and self._is_list_view() and self._get_paginator():
             codes.append("404")
-        if detail:
+        if "}/" in self.path:  # a record's detail, or its history
             codes.append("404")
         if detail and self.method in ("PUT", "PATCH", "DELETE"):
             codes += ["412", "428"]
@@ -219,7 +264,8 @@ class AutoSchema(SpectacularAutoSchema):
         return codes
 
     def register_error_components(self):
-        for name, schema in (("Error", ERROR), ("ValidationError", VALIDATION_ERROR)):
+        components = (("Error", ERROR), ("ValidationError", VALIDATION_ERROR), ("DeleteConflict", DELETE_CONFLICT))
+        for name, schema in components:
             self.registry.register_on_missing(
                 ResolvedComponent(name=name, type=ResolvedComponent.SCHEMA, object=name, schema=schema)
             )

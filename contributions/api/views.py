@@ -9,7 +9,7 @@ and check it under a row lock so two writers holding the same ETag cannot both s
 from contextlib import contextmanager
 
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, ProtectedError, RestrictedError
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from simple_history.models import HistoricalRecords
 
 from contributions import cache, filters, queries, tables
+from contributions.deletion import dependents
 from contributions.exports import stream_csv, stream_table
 from contributions.models.citations import Citation
 from contributions.models.contributions import CapabilityRequest, Contribution
@@ -29,7 +30,10 @@ from contributions.models.sources import Source
 from contributions.pagination import ContributionPagination
 
 from . import serializers
+from .conflicts import conflict
 from .etags import etag_for, if_match, if_none_match
+from .history import HistoryMixin
+from .reasons import change_reason
 from .renderers import CSVRenderer, ZipRenderer
 
 CITATIONS = Prefetch("citations", queryset=Citation.objects.select_related("source"))
@@ -37,11 +41,13 @@ CITATIONS = Prefetch("citations", queryset=Citation.objects.select_related("sour
 
 @contextmanager
 def history_user(request):
-    """Attribute django-simple-history records to the API's user.
+    """Attribute django-simple-history records to the API's user, with the X-Change-Reason they gave.
 
     HistoryRequestMiddleware captures the request before DRF has authenticated a token; pointing the
-    history context at the request DRF has since authenticated covers token writes too.
+    history context at the request DRF has since authenticated covers token writes too. Entered before
+    anything is written, so a bad reason is a 400 with nothing saved.
     """
+    request._request.change_reason = change_reason(request)
     context = HistoricalRecords.context
     previous = getattr(context, "request", None)
     context.request = request._request
@@ -52,6 +58,30 @@ def history_user(request):
             del context.request
         else:
             context.request = previous
+
+
+@contextmanager
+def writing(request, check_keys_now=True):
+    """One API write: a transaction, attributed in the history; a create or update checks foreign keys as it goes.
+
+    Django makes PostgreSQL's foreign keys deferred, checked at commit. A new row referring to a record
+    being deleted would then find it gone only at commit (a 500), or deadlock with the delete over the
+    data version both bump (a 503). Checked at once, the insert waits for the delete's row lock, then
+    fails inside the save as a 400, or the delete waits for the insert and lists it (409). A delete
+    keeps them deferred: Django's collector does not order a cascade over nullable keys.
+    """
+    with transaction.atomic():
+        connection = transaction.get_connection()
+        now = check_keys_now and connection.vendor == "postgresql"
+        if now:
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        with history_user(request):
+            yield
+        if now:
+            # The setting lasts the whole transaction, which may be wider than this write (a test's).
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def cached_response(request, name, material, compute):
@@ -91,7 +121,7 @@ class FormatMixin:
         return renderer is not None and renderer.format == CSVRenderer.format
 
 
-class RecordViewSet(FormatMixin, viewsets.ModelViewSet):
+class RecordViewSet(FormatMixin, HistoryMixin, viewsets.ModelViewSet):
     # No docstring: drf-spectacular would repeat it as every resource's description.
 
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
@@ -149,14 +179,14 @@ class RecordViewSet(FormatMixin, viewsets.ModelViewSet):
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
-        with transaction.atomic(), history_user(request):
+        with writing(request):
             serializer.is_valid(raise_exception=True)
             self.save(serializer)
         return self.written(serializer.instance, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)
-        with transaction.atomic(), history_user(request):
+        with writing(request):
             instance = self.get_locked_object()
             if failed := self.precondition_failed(instance):
                 return failed
@@ -167,16 +197,15 @@ class RecordViewSet(FormatMixin, viewsets.ModelViewSet):
         return self.written(serializer.instance)
 
     def destroy(self, request, *args, **kwargs):
-        with transaction.atomic(), history_user(request):
+        with writing(request, check_keys_now=False):
             instance = self.get_locked_object()
             if failed := self.precondition_failed(instance):
                 return failed
-            try:
-                instance.delete()
-            except (ProtectedError, RestrictedError) as error:
-                kinds = sorted({str(obj._meta.verbose_name_plural) for obj in error.protected_objects})
-                detail = f"Still referred to by {len(error.protected_objects)} record(s) ({', '.join(kinds)}); "
-                return Response({"detail": detail + "delete or reassign them first."}, status=status.HTTP_409_CONFLICT)
+            # Checked under the row lock: on PostgreSQL a record being added that refers to this one
+            # waits for the lock (see writing()), so nothing can slip in between the check and the delete.
+            if found := dependents(instance):
+                return Response(conflict(found, request), status=status.HTTP_409_CONFLICT)
+            instance.delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def get_locked_object(self):
