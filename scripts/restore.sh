@@ -23,6 +23,8 @@ case "$file" in
         exit 1
     fi
     "$PY" manage.py loaddata "$file"
+    # loaddata's raw saves leave the search index as the file had it: build it from the records.
+    "$PY" manage.py rebuild_search -v0
     ;;
 *)
     echo "restore.sh: expected a .dump (PostgreSQL) or .json (SQLite) file" >&2
