@@ -38,6 +38,8 @@ MAX_QUERY_LENGTH = 200
 # text contains these, and the snippet can be escaped first and marked up after.
 START, STOP = "\x02", "\x03"
 SNIPPET_WORDS = 24
+# Records indexed per query: within SQLite's limit on parameters, and a bounded amount in memory.
+INDEX_BATCH = 500
 
 
 def _quotes(record):
@@ -112,11 +114,13 @@ def index(model, pks):
     """Rewrite the entries of these records (of one model), and drop those of records that are gone."""
     kind = KIND_OF_MODEL[model]
     pks = {pk for pk in pks if pk is not None}
-    if not pks:
-        return
-    records = list(DOCUMENTS[kind][1]().filter(pk__in=pks))
-    SearchEntry.objects.filter(kind=kind, object_id__in=pks).delete()
-    SearchEntry.objects.bulk_create(_entry(kind, record) for record in records)
+    # In batches: renaming a nation rewrites the entries of all its contributions, which may be many
+    # more than memory should hold at once.
+    batches = [sorted(pks)[start : start + INDEX_BATCH] for start in range(0, len(pks), INDEX_BATCH)]
+    for batch in batches:
+        records = list(DOCUMENTS[kind][1]().filter(pk__in=batch))
+        SearchEntry.objects.filter(kind=kind, object_id__in=batch).delete()
+        SearchEntry.objects.bulk_create(_entry(kind, record) for record in records)
 
 
 def rebuild(batch=2000):

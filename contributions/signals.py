@@ -85,6 +85,16 @@ SHOWN_IN = {
     Meeting: [(Contribution, "meeting"), (Figure, "meeting"), (Participation, "meeting")],
     Official: [(Contribution, "official")],
 }
+# The field of each of those that the other entries show.
+SHOWN_NAME = {Nation: "name", Meeting: "title", Official: "name"}
+
+
+def remember_shown_name(sender, instance, raw=False, **kwargs):
+    """Before a nation, meeting or official is written: the name other entries show, to tell a rename."""
+    if raw or instance.pk is None:
+        return
+    field = SHOWN_NAME[sender]
+    instance.shown_name_before = sender.objects.filter(pk=instance.pk).values_list(field, flat=True).first()
 
 
 def index_record(sender, instance, created=False, raw=False, **kwargs):
@@ -93,8 +103,12 @@ def index_record(sender, instance, created=False, raw=False, **kwargs):
     if raw:
         return
     search.index(sender, [instance.pk])
-    if not created:
-        for model, link in SHOWN_IN.get(sender, []):
+    # Most edits leave the name alone: rewriting a nation's every contribution entry for a note would
+    # make a routine save cost as much as a rename.
+    if created or sender not in SHOWN_NAME:
+        return
+    if getattr(instance, "shown_name_before", None) != getattr(instance, SHOWN_NAME[sender]):
+        for model, link in SHOWN_IN[sender]:
             search.index(model, model.objects.filter(**{link: instance.pk}).values_list("pk", flat=True))
 
 
@@ -133,6 +147,8 @@ def connect(app_config):
     for model in search.KIND_OF_MODEL:
         post_save.connect(index_record, sender=model, dispatch_uid=f"search_index_save_{model.__name__}")
         post_delete.connect(unindex_record, sender=model, dispatch_uid=f"search_index_delete_{model.__name__}")
+    for model in SHOWN_NAME:
+        pre_save.connect(remember_shown_name, sender=model, dispatch_uid=f"search_shown_name_{model.__name__}")
     pre_save.connect(remember_cited_record, sender=Citation, dispatch_uid="search_index_citation_before")
     post_save.connect(index_cited_record, sender=Citation, dispatch_uid="search_index_citation_save")
     post_delete.connect(index_cited_record, sender=Citation, dispatch_uid="search_index_citation_delete")

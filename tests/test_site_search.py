@@ -3,9 +3,11 @@ kept in step with every write, on the page in the header and in the API."""
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from contributions import search
-from contributions.models import Citation, SearchEntry
+from contributions.models import Citation, Contribution, SearchEntry
 from contributions.search import Search
 from tests.factories import CitationFactory, ContributionFactory, MeetingFactory
 
@@ -76,6 +78,27 @@ def test_renaming_a_nation_rewrites_the_titles_of_its_contributions(cast):
     cast.france.name = "Gallia"
     cast.france.save()
     assert any(title.startswith("Gallia:") for title in titles("carrier", "contribution"))
+
+
+def test_an_edit_that_keeps_the_name_leaves_the_entries_showing_it_alone(cast):
+    cast.france.notes = "A note that no contribution's entry shows."
+    with CaptureQueriesContext(connection) as context:
+        cast.france.save()
+    rewritten = [query["sql"] for query in context.captured_queries if "DELETE" in query["sql"]]
+    # The nation's own entry only: none of its contributions', officials' or participations'.
+    assert len(rewritten) == 1 and "'nation'" in rewritten[0].replace('"', "'")
+    cast.france.name = "Gallia"
+    with CaptureQueriesContext(connection) as context:
+        cast.france.save()
+    assert sum("DELETE" in query["sql"] for query in context.captured_queries) > 1
+
+
+def test_an_index_of_more_records_than_a_batch_keeps_every_one(cast, monkeypatch):
+    monkeypatch.setattr(search, "INDEX_BATCH", 2)
+    SearchEntry.objects.filter(kind="contribution").delete()
+    ids = list(Contribution.objects.values_list("pk", flat=True))
+    search.index(Contribution, ids)
+    assert SearchEntry.objects.filter(kind="contribution").count() == len(ids) > 2
 
 
 def test_deleting_a_meeting_with_cascaded_records_leaves_no_entry_behind(cast):
