@@ -113,8 +113,8 @@ class VerifiedFilter(django_filters.BooleanFilter):
         if value is None:
             return qs
         if self.through is None:
-            return qs.exclude(text_sha256="") if value else qs.filter(text_sha256="")
-        verified = Citation.objects.filter(**{self.through: OuterRef("pk")}).exclude(text_sha256="")
+            return qs.verified(value)
+        verified = Citation.objects.filter(**{self.through: OuterRef("pk")}).verified()
         return qs.filter(Exists(verified)) if value else qs.exclude(Exists(verified))
 
 
@@ -328,13 +328,16 @@ class CitationFilter(FilterSet):
     official = SlugFilter(queryset=Official.objects.all(), method=records("official"), help_text="Official slug.")
     meeting = SlugFilter(queryset=Meeting.objects.all(), method=records("meeting"), help_text="Meeting slug.")
     contribution = IdsFilter(queryset=Contribution.objects.all(), help_text="Contribution id; several allowed.")
-    q = django_filters.CharFilter(field_name="quote", lookup_expr="icontains", label="Quote contains")
+    q = django_filters.CharFilter(method="words_contain", label="Quote contains")
     verified = VerifiedFilter(help_text="true: quotes found in their source's archived text; false: unverified ones.")
     ordering = OrderingFilter(fields=(("source__published", "published"), ("id", "id")))
 
     class Meta:
         model = Citation
         fields = []
+
+    def words_contain(self, queryset, name, value):
+        return queryset.filter(Q(quote__icontains=value) | Q(shares__quote__icontains=value))
 
     def filter_target_type(self, queryset, name, value):
         if not value:

@@ -252,7 +252,7 @@ class CitedResource(EditorResource):
         if not getattr(instance, "_import_citation", None) or instance.pk is None:
             return bool(getattr(instance, "_import_citation", None))
         source, quote = instance._import_citation
-        return not Citation.objects.filter(source=source, quote=quote, **{self.citation_of: instance}).exists()
+        return not Citation.objects.quoting(source, quote).filter(**{self.citation_of: instance}).exists()
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         if self.new_citation(instance):
@@ -263,7 +263,8 @@ class CitedResource(EditorResource):
         super().after_save_instance(instance, row, **kwargs)
         if instance._import_citation:
             source, quote = instance._import_citation
-            Citation.objects.get_or_create(source=source, quote=quote, **{self.citation_of: instance})
+            if self.new_citation(instance):
+                Citation.objects.create(source=source, quote=quote, **{self.citation_of: instance})
 
 
 class NationResource(CitedResource):

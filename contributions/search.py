@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Count, F, Window
+from django.db.models import Count, F, Prefetch, Window
 from django.db.models.functions import RowNumber
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -20,6 +20,7 @@ from django.utils.safestring import mark_safe
 from .models import (
     SEARCH_VECTOR,
     CapabilityRequest,
+    Citation,
     Contribution,
     Figure,
     Meeting,
@@ -42,8 +43,12 @@ SNIPPET_WORDS = 24
 INDEX_BATCH = 500
 
 
+# A record's citations as its entry reads them: with the words of those that share another's.
+CITED = Prefetch("citations", queryset=Citation.objects.with_words())
+
+
 def _quotes(record):
-    return [part for citation in record.citations.all() for part in (citation.quote, citation.note) if part]
+    return [part for citation in record.citations.all() for part in (citation.words, citation.note) if part]
 
 
 def _lines(*parts):
@@ -55,7 +60,7 @@ def _lines(*parts):
 DOCUMENTS = {
     SearchKind.CONTRIBUTION: (
         Contribution,
-        lambda: Contribution.objects.select_related("nation", "official", "meeting").prefetch_related("citations"),
+        lambda: Contribution.objects.select_related("nation", "official", "meeting").prefetch_related(CITED),
         lambda c: (
             # As the record names itself (str), with the capability where one is given.
             f"{c.nation.name}: {c.get_category_display()}"
@@ -65,22 +70,22 @@ DOCUMENTS = {
     ),
     SearchKind.MEETING: (
         Meeting,
-        lambda: Meeting.objects.prefetch_related("citations"),
+        lambda: Meeting.objects.prefetch_related(CITED),
         lambda m: (m.title, _lines(m.city, m.venue, m.description, *_quotes(m))),
     ),
     SearchKind.OFFICIAL: (
         Official,
-        lambda: Official.objects.select_related("nation").prefetch_related("citations"),
+        lambda: Official.objects.select_related("nation").prefetch_related(CITED),
         lambda o: (o.name, _lines(o.title, o.nation.name, o.name_variants, o.spelling_note, *_quotes(o))),
     ),
     SearchKind.FIGURE: (
         Figure,
-        lambda: Figure.objects.select_related("meeting").prefetch_related("citations"),
+        lambda: Figure.objects.select_related("meeting").prefetch_related(CITED),
         lambda f: (str(f), _lines(f.get_metric_display(), f.meeting and f.meeting.title, *_quotes(f))),
     ),
     SearchKind.CAPABILITY_REQUEST: (
         CapabilityRequest,
-        lambda: CapabilityRequest.objects.select_related("requested_by").prefetch_related("citations"),
+        lambda: CapabilityRequest.objects.select_related("requested_by").prefetch_related(CITED),
         lambda r: (
             f"{r.get_capability_display()}, asked by {r.requested_by.name}",
             _lines(r.description, *_quotes(r)),
@@ -88,12 +93,12 @@ DOCUMENTS = {
     ),
     SearchKind.NATION: (
         Nation,
-        lambda: Nation.objects.prefetch_related("citations"),
+        lambda: Nation.objects.prefetch_related(CITED),
         lambda n: (n.name, _lines(n.get_role_display(), n.notes, *_quotes(n))),
     ),
     SearchKind.PARTICIPATION: (
         Participation,
-        lambda: Participation.objects.select_related("nation", "meeting").prefetch_related("citations"),
+        lambda: Participation.objects.select_related("nation", "meeting").prefetch_related(CITED),
         lambda p: (f"{p.nation.name} at {p.meeting.title}", _lines(p.get_role_display(), *_quotes(p))),
     ),
     SearchKind.SOURCE: (

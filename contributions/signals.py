@@ -7,7 +7,7 @@ DjangoModelPermissions checks the same ones.
 """
 
 from django.contrib.auth.models import Group, Permission
-from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
+from django.db.models.signals import post_delete, post_migrate, post_save, pre_delete, pre_save
 
 from . import search
 from .models import (
@@ -22,6 +22,7 @@ from .models import (
     supported_kind,
 )
 from .models.meetings import Figure, Participation
+from .verification import UNVERIFIED
 
 EDITORS = "Editors"
 
@@ -59,7 +60,10 @@ def index_contribution(sender, instance, **kwargs):
     """Before a contribution is written: its search text goes out in the same row."""
     # A new row has no citations yet; a fixture's row may already exist, so one with an id is looked up.
     quotes = (
-        Citation.objects.filter(contribution_id=instance.pk).order_by("pk").values_list("quote", flat=True)
+        Citation.objects.filter(contribution_id=instance.pk)
+        .with_words_text()
+        .order_by("pk")
+        .values_list("words_text", flat=True)
         if instance.pk
         else []
     )
@@ -69,6 +73,10 @@ def index_contribution(sender, instance, **kwargs):
 def reindex_cited_contributions(sender, instance, **kwargs):
     moved_from = getattr(instance, "loaded_contribution_id", None)
     ids = {pk for pk in (instance.contribution_id, moved_from) if pk is not None}
+    # Edited words are the words of every contribution sharing them.
+    ids |= set(
+        Citation.objects.filter(shares=instance.pk, contribution__isnull=False).values_list("contribution", flat=True)
+    )
     if ids:
         Contribution.objects.filter(pk__in=ids).reindex()
     instance.loaded_contribution_id = instance.contribution_id
@@ -132,8 +140,28 @@ def index_cited_record(sender, instance, raw=False, **kwargs):
     """After a citation is written or deleted: the entries of the record it supports (and supported)."""
     if raw:
         return
-    for model, pk in {cited_record(instance), getattr(instance, "previously_cited", None)} - {None}:
+    records = {cited_record(instance), getattr(instance, "previously_cited", None)}
+    # Edited words are the words of every record sharing them.
+    records |= {cited_record(sharer) for sharer in Citation.objects.filter(shares=instance.pk)}
+    for model, pk in records - {None}:
         search.index(model, [pk])
+
+
+def keep_shared_words(sender, instance, **kwargs):
+    """Before a citation holding shared words is deleted (alone, or with its record): every citation
+    sharing them gets its own copy, so no record loses its quote."""
+    copy = {"shares": None, "quote": instance.quote, **{field: getattr(instance, field) for field in UNVERIFIED}}
+    instance.former_sharers = list(instance.sharers.order_by("pk").values_list("pk", flat=True))
+    Citation.objects.filter(pk__in=instance.former_sharers).update(**copy)
+
+
+def share_kept_words(sender, instance, **kwargs):
+    """After the delete: of the copies that survived it, the first holds the words and the rest share them."""
+    survivors = list(Citation.objects.filter(pk__in=getattr(instance, "former_sharers", [])).order_by("pk"))
+    if len(survivors) > 1:
+        Citation.objects.filter(pk__in=[c.pk for c in survivors[1:]]).update(
+            shares=survivors[0], quote="", **UNVERIFIED
+        )
 
 
 def connect(app_config):
@@ -152,3 +180,5 @@ def connect(app_config):
     pre_save.connect(remember_cited_record, sender=Citation, dispatch_uid="search_index_citation_before")
     post_save.connect(index_cited_record, sender=Citation, dispatch_uid="search_index_citation_save")
     post_delete.connect(index_cited_record, sender=Citation, dispatch_uid="search_index_citation_delete")
+    pre_delete.connect(keep_shared_words, sender=Citation, dispatch_uid="citation_keep_shared_words")
+    post_delete.connect(share_kept_words, sender=Citation, dispatch_uid="citation_share_kept_words")

@@ -290,7 +290,7 @@ CONTRIBUTIONS = Table(
         ),
         Column(
             "quotes",
-            lambda c: _join(citation.quote for citation in c.citations.all()),
+            lambda c: _join(citation.words for citation in c.citations.all()),
             "string",
             "The cited quotes, verbatim, separated by ' | '.",
         ),
@@ -333,14 +333,28 @@ def citation_target_key(citation):
     return getattr(citation, f"{name}_id")
 
 
+def stored(name):
+    """A column of the words or their verification record: from the citation storing them, for one sharing them."""
+    column = field(Citation, name)
+    column.get = lambda citation: _plain(getattr(citation.origin, name))
+    return column
+
+
 CITATIONS = Table(
     "citations",
     Citation,
     [
         field(Citation, "id", "The citation's key."),
         key("source", "source", "Slug of the source quoted (sources.slug).", slug),
-        field(Citation, "quote"),
+        stored("quote"),
         field(Citation, "note"),
+        Column(
+            "shares",
+            lambda citation: citation.shares_id,
+            "integer",
+            "The citation whose words this one shares (the same sentence supporting another record); blank when "
+            "it stores its own.",
+        ),
         Column(
             "target_type",
             lambda citation: citation.target_type,
@@ -357,12 +371,12 @@ CITATIONS = Table(
         ),
         _updated(Citation),
         Column("verified", lambda citation: citation.verified, "boolean", "The quote was found in its source's text."),
-        *(field(Citation, name) for name in ("text_sha256", "text_captured", "quote_start", "quote_end", "checked_at")),
+        *(stored(name) for name in ("text_sha256", "text_captured", "quote_start", "quote_end", "checked_at")),
         # At most a sentence each, as the pages show them: never more of the text.
-        field(Citation, "context_before"),
-        field(Citation, "context_after"),
+        stored("context_before"),
+        stored("context_after"),
     ],
-    lambda: Citation.objects.select_related("source", "nation", "official", "meeting"),
+    lambda: Citation.objects.with_words().select_related("nation", "official", "meeting"),
     "Verbatim quotes from the sources; each supports exactly one record.",
 )
 

@@ -171,11 +171,22 @@ def record_of(citation):
     return (citation.text_sha256, citation.text_captured, citation.quote_start, citation.quote_end)
 
 
+# A citation's verification fields when it has no record: never checked, or sharing another's words.
+UNVERIFIED = {
+    "text_sha256": "",
+    "text_captured": None,
+    "quote_start": None,
+    "quote_end": None,
+    "checked_at": None,
+    "context_before": "",
+    "context_after": "",
+}
+
+
 def clear(citation):
     """Unverified: no text to check it against."""
-    citation.text_sha256 = ""
-    citation.text_captured = citation.quote_start = citation.quote_end = citation.checked_at = None
-    citation.context_before = citation.context_after = ""
+    for field, value in UNVERIFIED.items():
+        setattr(citation, field, value)
 
 
 RECORD, CONTEXT = "record", "context"

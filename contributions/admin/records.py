@@ -24,10 +24,21 @@ class AtLeastOneCitation(forms.BaseInlineFormSet):
     default_error_messages = {"too_few_forms": "Add a citation: every fact needs a source and its exact words."}
 
 
+class CitationForm(forms.ModelForm):
+    """A citation with its words in the box, also when it shares those stored with another citation:
+    saving the same words keeps it sharing them; other words are its own again."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.shares_id and "quote" in self.fields:
+            self.initial["quote"] = self.instance.words
+
+
 class CitationInline(admin.StackedInline):
     """The evidence for the record above: the article and the words it uses."""
 
     model = Citation
+    form = CitationForm
     formset = AtLeastOneCitation
     fields = ["source", "quote", "note", "verification_state"]
     readonly_fields = ["verification_state"]
@@ -274,7 +285,7 @@ class VerifiedFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() in ("yes", "no"):
-            return queryset.exclude(text_sha256="") if self.value() == "yes" else queryset.filter(text_sha256="")
+            return queryset.verified(self.value() == "yes")
         return queryset
 
 
@@ -286,6 +297,7 @@ class CitationAdmin(VersionLockAdmin, ImportExportHistoryAdmin):
     # Every target and what its name is built from, so the list costs one query.
     list_select_related = [
         "source",
+        "shares",
         "nation",
         "official",
         "meeting",
@@ -295,7 +307,8 @@ class CitationAdmin(VersionLockAdmin, ImportExportHistoryAdmin):
         "contribution__nation",
         "capability_request__requested_by",
     ]
-    search_fields = ["quote", "note", "source__headline", "source__slug"]
+    form = CitationForm
+    search_fields = ["quote", "shares__quote", "note", "source__headline", "source__slug"]
     autocomplete_fields = ["source", *Citation.TARGETS]
     fieldsets = [
         (None, {"fields": ["source", "quote", "note"]}),
@@ -310,7 +323,7 @@ class CitationAdmin(VersionLockAdmin, ImportExportHistoryAdmin):
 
     @admin.display(description="Quote", ordering="quote")
     def excerpt(self, obj):
-        return Truncator(obj.quote).chars(120)
+        return Truncator(obj.words).chars(120)
 
     @admin.display(description="Source", ordering="source__published")
     def source_name(self, obj):

@@ -89,7 +89,27 @@ VERIFIED_HELP = "The quote was found in its source's archived text (whitespace a
 STATE_HELP = "“verified against the text captured on DATE (sha256 …)” or “unverified”."
 
 
-class CitationEmbedSerializer(serializers.ModelSerializer):
+SHARES_HELP = (
+    "The citation whose words this one shares (the same sentence supporting another record), whose quote "
+    "and verification record it shows; null when it stores its own."
+)
+
+
+class SharedWords:
+    """A citation sharing another's words is shown with them, and with the record of their verification."""
+
+    def to_representation(self, citation):
+        data = super().to_representation(citation)
+        if citation.shares_id:
+            origin = citation.origin
+            data["quote"] = origin.quote
+            for name in VERIFICATION_FIELDS:
+                if name in data:
+                    data[name] = self.fields[name].to_representation(getattr(origin, name))
+        return data
+
+
+class CitationEmbedSerializer(SharedWords, serializers.ModelSerializer):
     """A citation as embedded in the record it supports."""
 
     url = serializers.HyperlinkedIdentityField(view_name="api:citation-detail")
@@ -99,8 +119,9 @@ class CitationEmbedSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Citation
-        fields = ["id", "url", "quote", "note", "source", *VERIFICATION_FIELDS]
+        fields = ["id", "url", "quote", "note", "source", "shares", *VERIFICATION_FIELDS]
         read_only_fields = fields
+        extra_kwargs = {"shares": {"help_text": SHARES_HELP}}
 
 
 class MeetingParticipationSerializer(serializers.ModelSerializer):

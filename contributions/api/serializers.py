@@ -23,6 +23,7 @@ from contributions.models.sources import Source
 
 from .fields import FilteredListField, IdRecordField, RecordField, WebURLField
 from .references import (
+    SHARES_HELP,
     STATE_HELP,
     VERIFICATION_FIELDS,
     VERIFIED_HELP,
@@ -30,6 +31,7 @@ from .references import (
     CountryCodeField,
     MeetingParticipationSerializer,
     NationRefSerializer,
+    SharedWords,
     SourceRefSerializer,
     meeting_field,
     nation_field,
@@ -361,7 +363,7 @@ class CapabilityRequestSerializer(RecordSerializer):
         ]
 
 
-class CitationSerializer(RecordSerializer):
+class CitationSerializer(SharedWords, RecordSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:citation-detail")
     source = RecordField(SourceRefSerializer, queryset=Source.objects.all(), help_text="Written as the source's slug.")
     target_type = serializers.SerializerMethodField(help_text="Which of the record fields below is set.")
@@ -381,6 +383,7 @@ class CitationSerializer(RecordSerializer):
 
     verified = serializers.BooleanField(read_only=True, help_text=VERIFIED_HELP)
     verification_state = serializers.CharField(read_only=True, help_text=STATE_HELP)
+    shares = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True, help_text=SHARES_HELP)
 
     class Meta:
         model = Citation
@@ -390,6 +393,7 @@ class CitationSerializer(RecordSerializer):
             "source",
             "quote",
             "note",
+            "shares",
             "target_type",
             *Citation.TARGETS,
             "updated",

@@ -36,7 +36,7 @@ from .history import HistoryMixin
 from .reasons import change_reason
 from .renderers import CSVRenderer, ZipRenderer
 
-CITATIONS = Prefetch("citations", queryset=Citation.objects.select_related("source"))
+CITATIONS = Prefetch("citations", queryset=Citation.objects.with_words())
 
 
 @contextmanager
@@ -379,7 +379,7 @@ class CapabilityRequestViewSet(RecordViewSet):
 class CitationViewSet(RecordViewSet):
     """Verbatim quotes from the sources. Each supports exactly one record: set one of the record fields."""
 
-    queryset = Citation.objects.select_related("source", "nation", "official", "meeting")
+    queryset = Citation.objects.with_words().select_related("nation", "official", "meeting")
     serializer_class = serializers.CitationSerializer
     filterset_class = filters.CitationFilter
     table = tables.CITATIONS

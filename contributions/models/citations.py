@@ -5,7 +5,8 @@ from operator import or_
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from simple_history.models import HistoricalRecords
 
 from .. import verification
@@ -32,8 +33,39 @@ def exactly_one_of(fields):
     )
 
 
+class CitationQuerySet(models.QuerySet):
+    def with_words(self):
+        """With the source, and the citation whose words a shared one repeats: no query per row for either."""
+        return self.select_related("source", "shares")
+
+    def holding_words(self):
+        """The citations that store their words: each checked against its source's text, once."""
+        return self.filter(shares__isnull=True)
+
+    def verified(self, value=True):
+        """Those whose words were found in their source's text (where the words are stored), or, with
+        value False, the rest."""
+        found = ~Q(text_sha256="") | (Q(shares__isnull=False) & ~Q(shares__text_sha256=""))
+        return self.filter(found) if value else self.exclude(found)
+
+    def quoting(self, source, words):
+        """The citations of `source` with these words, stored or shared."""
+        return self.filter(Q(quote=words) | Q(shares__quote=words), source=source)
+
+    def with_words_text(self):
+        """Annotate `words_text`: the words, stored or shared, for .values() rows."""
+        return self.annotate(
+            words_text=Coalesce(NullIf("quote", Value("")), "shares__quote", output_field=models.TextField())
+        )
+
+
 class Citation(models.Model):
-    """A verbatim quote from a source that supports exactly one record."""
+    """A verbatim quote from a source that supports exactly one record.
+
+    When the same words support several records (one sentence naming four allies), the first citation
+    holds them and the others share it: they name it in `shares` and store no words of their own. The
+    words are checked once, where they are stored, and every record still has its own citation.
+    """
 
     TARGETS = CITATION_TARGETS
 
@@ -42,6 +74,16 @@ class Citation(models.Model):
         help_text="Copied character for character, curly quotes included; only whitespace (line breaks) may differ."
     )
     note = CharField(max_length=300, blank=True, help_text="What the quote establishes, where not obvious.")
+    shares = models.ForeignKey(
+        "self",
+        # A shared quote outlives the record it was first stored for: see keep_shared_words (signals).
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="sharers",
+        help_text="The citation whose words this one shares; set on save when the same words are already stored.",
+    )
     nation = models.ForeignKey(Nation, on_delete=models.CASCADE, null=True, blank=True, related_name="citations")
     official = models.ForeignKey(Official, on_delete=models.CASCADE, null=True, blank=True, related_name="citations")
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, null=True, blank=True, related_name="citations")
@@ -77,6 +119,7 @@ class Citation(models.Model):
     updated = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
+    objects = CitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["source__published", "pk"]
@@ -87,9 +130,23 @@ class Citation(models.Model):
                 name="citation_exactly_one_target",
                 violation_error_message="A citation supports exactly one record.",
             ),
-            # An empty quote cites nothing.
+            # An empty quote cites nothing; a citation sharing another's words keeps no second copy of them.
             models.CheckConstraint(
-                condition=~Q(quote=""), name="citation_quote_not_empty", violation_error_message="The quote is empty."
+                condition=(~Q(quote="") & Q(shares__isnull=True)) | (Q(quote="") & Q(shares__isnull=False)),
+                name="citation_words_or_shared",
+                violation_error_message="The quote is empty.",
+            ),
+            # Words are checked where they are stored: a citation sharing them has no record of its own.
+            models.CheckConstraint(
+                condition=Q(shares__isnull=True) | Q(text_sha256="", checked_at__isnull=True),
+                name="citation_shared_checked_once",
+                violation_error_message="A citation sharing another's words is verified through that one.",
+            ),
+            # Sharing itself would leave it with no words at all.
+            models.CheckConstraint(
+                condition=~Q(shares=models.F("pk")),
+                name="citation_not_sharing_itself",
+                violation_error_message="A citation cannot share its own words.",
             ),
             # A fingerprint without its offsets and dates (or the reverse) proves nothing: all or none.
             models.CheckConstraint(
@@ -118,9 +175,16 @@ class Citation(models.Model):
         # Every way in ends here (a form, the API, an import, a script), so none can skip the check.
         # Raw saves (loaddata) do not come through save(): the fixtures bring their own records.
         with transaction.atomic():
+            self.share_stored_words()
             if getattr(self, "_verified_as", None) != (self.source_id, self.quote):
                 self.verify()
             super().save(*args, **kwargs)
+            if self.shares_id is None:
+                # Words that now match a later stored copy's (an edit) leave no second copy behind.
+                self.sharers_of_copies().update(shares=self, quote="", **verification.UNVERIFIED)
+            else:
+                # Those that shared this one's words share them where they are now stored.
+                Citation.objects.filter(shares=self).update(shares=self.shares_id)
         self._verified_as = None
         self.loaded_quote, self.loaded_source_id = self.quote, self.source_id
 
@@ -140,17 +204,55 @@ class Citation(models.Model):
         return citation
 
     @property
+    def origin(self):
+        """The citation that stores the words: this one, or the one it shares."""
+        return self.shares if self.shares_id else self
+
+    @property
+    def words(self):
+        return self.origin.quote
+
+    @property
     def verified(self):
-        return bool(self.text_sha256)
+        return bool(self.origin.text_sha256)
 
     @property
     def verification_state(self):
-        return verification.describe(self)
+        return verification.describe(self.origin)
+
+    def share_stored_words(self):
+        """Share the words instead of storing them again, where the same source's words are already stored.
+
+        Every way in types the words (the admin, the API, an import), so each finds the stored copy the
+        same way; new words, or words edited away from those shared, are stored and checked as usual.
+        """
+        if not self.quote or self.source_id is None:
+            return  # sharing already (words blank), or reported on the field
+        stored = (
+            Citation.objects.holding_words()
+            .filter(source_id=self.source_id, quote=self.quote)
+            .exclude(pk=self.pk)
+            .order_by("pk")
+            .first()
+        )
+        if stored is not None and self.pk is not None and stored.pk > self.pk:
+            stored = None  # the older copy keeps the words; sharers_of_copies() folds the newer into it
+        if stored is None:
+            self.shares = None
+            return
+        self.shares, self.quote = stored, ""
+        verification.clear(self)
+        self.mark_verified()
+
+    def sharers_of_copies(self):
+        """Later citations storing these same words, and those sharing them: all to share this one."""
+        copies = Citation.objects.filter(source_id=self.source_id, quote=self.quote, pk__gt=self.pk)
+        return Citation.objects.filter(Q(pk__in=copies.values("pk")) | Q(shares__in=copies.values("pk")))
 
     def verify(self):
         """Check the quote against its source's archived text; ValidationError on `quote` if it is not there."""
         if self.source_id is None or not self.quote:
-            return  # reported on the source or quote field
+            return  # reported on the source or quote field, or shared: checked where the words are stored
         if transaction.get_connection().in_atomic_block:
             # A new text for the source holds its row until it commits: wait, then check against it.
             list(Source.objects.select_for_update().filter(pk=self.source_id).values_list("pk", flat=True))
@@ -176,6 +278,12 @@ class Citation(models.Model):
         kind = self.target_type
         return getattr(self, kind) if kind else None
 
+    def clean_fields(self, exclude=None):
+        # Shared words are stored on the citation shared: this one's blank quote is not a missing one.
+        if self.shares_id and not self.quote:
+            exclude = {*(exclude or ()), "quote"}
+        super().clean_fields(exclude)
+
     def clean(self):
         errors = {}
         # "None chosen" is left to the constraint: in an inline the parent is not set yet.
@@ -184,6 +292,14 @@ class Citation(models.Model):
             errors = ValidationError("Choose exactly one record for this citation to support.").update_error_dict(
                 errors
             )
+        kind = self.target_type
+        words = self.quote or (self.shares_id and self.shares.quote)
+        if kind and words and self.source_id:
+            again = Citation.objects.quoting(self.source_id, words).filter(
+                **{f"{kind}_id": getattr(self, f"{kind}_id")}
+            )
+            if again.exclude(pk=self.pk).exists():
+                errors["quote"] = ["This record already cites these words from this source."]
         try:
             self.verify()
         except ValidationError as error:

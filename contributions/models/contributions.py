@@ -22,7 +22,7 @@ class ContributionQuerySet(models.QuerySet):
         from .citations import Citation
 
         return self.select_related("nation", "meeting", "official").prefetch_related(
-            models.Prefetch("citations", queryset=Citation.objects.select_related("source"))
+            models.Prefetch("citations", queryset=Citation.objects.with_words())
         )
 
     def search(self, text):
@@ -38,8 +38,9 @@ class ContributionQuerySet(models.QuerySet):
         quotes = {}
         for contribution_id, quote in (
             Citation.objects.filter(contribution__in=self.values("pk"))
+            .with_words_text()
             .order_by("pk")
-            .values_list("contribution_id", "quote")
+            .values_list("contribution_id", "words_text")
         ):
             quotes.setdefault(contribution_id, []).append(quote)
         for pk, description in self.values_list("pk", "description"):
@@ -196,7 +197,7 @@ class CapabilityRequestQuerySet(models.QuerySet):
         from .citations import Citation
 
         return self.select_related("requested_by", "official", "meeting").prefetch_related(
-            models.Prefetch("citations", queryset=Citation.objects.select_related("source"))
+            models.Prefetch("citations", queryset=Citation.objects.with_words())
         )
 
 

@@ -146,7 +146,7 @@ class SourceText(models.Model):
         self.sha256 = verification.fingerprint(self.text)
         if self.source_id is None or not self.text:
             return verification.Recheck([], [], [], [], [])
-        return verification.recheck(list(self.source.citations.order_by("pk")), self)
+        return verification.recheck(list(self.source.citations.holding_words().order_by("pk")), self)
 
     def clean(self):
         result = self.recheck()

@@ -31,7 +31,7 @@ CITATION_KINDS = {
 
 def cited():
     """Prefetch a record's citations with their sources: one query for a whole list of records."""
-    return Prefetch("citations", queryset=Citation.objects.select_related("source"))
+    return Prefetch("citations", queryset=Citation.objects.with_words())
 
 
 def group_by_citations(records):
@@ -39,7 +39,7 @@ def group_by_citations(records):
     once with the twelve, not twelve times. Needs the citations prefetched (cited())."""
     groups = {}
     for record in records:
-        key = tuple((c.source_id, c.quote) for c in record.citations.all()) or ("uncited", record.pk)
+        key = tuple(c.origin.pk for c in record.citations.all()) or ("uncited", record.pk)
         groups.setdefault(key, []).append(record)
     return [{"records": members, "citations": members[0].citations.all()} for members in groups.values()]
 

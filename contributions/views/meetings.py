@@ -65,7 +65,7 @@ def meeting_detail(request, slug):
         "officials": list(meeting.officials.select_related("nation")),
         "contributions": list(meeting.contributions.with_related()),
         "requests": list(meeting.capability_requests.with_related()),
-        "citations": list(meeting.citations.select_related("source")),
+        "citations": list(meeting.citations.with_words()),
     }
     return render(request, "contributions/meeting_detail.html", context)
 

@@ -99,6 +99,6 @@ def official_detail(request, slug):
         "meetings": list(official.meetings.select_related("host")),
         "contributions": list(official.contributions.with_related()),
         "requests": list(official.capability_requests.with_related()),
-        "citations": list(official.citations.select_related("source")),
+        "citations": list(official.citations.with_words()),
     }
     return render(request, "contributions/official_detail.html", context)

@@ -84,10 +84,27 @@ class Command(BaseCommand):
         # 1 query: every citation, with what it supports and its verification record.
         target_ids = [f"{name}_id" for name in CITATION_TARGETS]
         rows = Citation.objects.order_by("pk").values(
-            "pk", "quote", "source_id", "source__slug", "text_sha256", "quote_start", "quote_end", *target_ids
+            "pk",
+            "quote",
+            "source_id",
+            "source__slug",
+            "text_sha256",
+            "quote_start",
+            "quote_end",
+            "shares_id",
+            "shares__source_id",
+            *target_ids,
         )
-        checked = on_record = 0
+        checked = on_record = shared = 0
         for row in rows:
+            if row["shares_id"]:
+                # Checked where the words are stored; only the source must be theirs.
+                shared += 1
+                if row["shares__source_id"] != row["source_id"]:
+                    problems.append(
+                        f"Citation #{row['pk']}: shares the words of citation #{row['shares_id']}, from another source."
+                    )
+                continue
             archive = archives.get(row["source_id"])
             if archive is None:
                 on_record += bool(row["text_sha256"])
@@ -113,6 +130,8 @@ class Command(BaseCommand):
             raise CommandError(f"{len(problems)} problem(s) found in the citations; see above.")
 
         summary = f"All {checked} citations verified against {len(archives)} sources' archived texts."
+        if shared:
+            summary += f" {shared} more share words stored, and verified, once."
         if on_record:
             summary += f" {on_record} more rest on their recorded fingerprints: their sources have no text here."
         self.stdout.write(self.style.SUCCESS(summary))
