@@ -1,12 +1,15 @@
 """Merging two records that stand for the same thing (contributions/merging.py)."""
 
 import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+from rest_framework.test import APIClient
 
 from contributions import cache
 from contributions.merging import merge
 from contributions.models import Citation, Contribution, Figure, Meeting, Official, Participation, SearchEntry
-from tests.factories import FigureFactory, NationFactory, OfficialFactory
+from tests.factories import FigureFactory, NationFactory, OfficialFactory, token_for
 
 
 @pytest.fixture
@@ -125,3 +128,144 @@ def test_a_failed_merge_changes_nothing(cast, second_carter, monkeypatch):
         merge(cast.carter, second_carter, "Same man")
     assert Contribution.objects.get(pk=cast.uk_trainers.pk).official == second_carter
     assert second_carter.citations.count() == 1
+
+
+# --- The admin's "Merge selected records" ---------------------------------------------------------
+
+
+def test_the_admin_action_confirms_then_merges_into_the_survivor_the_editor_picked(client, editor, cast, second_carter):
+    client.force_login(editor)
+    url = reverse("admin:contributions_official_changelist")
+    selected = {"action": "merge_selected", ACTION_CHECKBOX_NAME: [cast.carter.pk, second_carter.pk]}
+
+    confirmation = client.post(url, selected)
+    assert confirmation.status_code == 200
+    page = confirmation.content.decode()
+    assert "Merge two officials" in page and "Ashton Carter" in page and "1 contribution" in page
+    assert Official.objects.filter(pk=second_carter.pk).exists()  # nothing merged yet
+
+    # The editor keeps the second row this time.
+    done = client.post(url, {**selected, "confirm": "yes", "survivor": second_carter.pk, "reason": "Same man"})
+    assert done.status_code == 302
+    assert not Official.objects.filter(pk=cast.carter.pk).exists()
+    assert second_carter.contributions.filter(pk=cast.us_strikes.pk).exists()
+    assert second_carter.history.latest().history_user == editor
+
+
+def test_the_admin_action_asks_again_without_a_reason_and_merges_nothing(client, editor, cast, second_carter):
+    client.force_login(editor)
+    url = reverse("admin:contributions_official_changelist")
+    body = {"action": "merge_selected", ACTION_CHECKBOX_NAME: [cast.carter.pk, second_carter.pk], "confirm": "yes"}
+    response = client.post(url, {**body, "survivor": cast.carter.pk, "reason": ""})
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert Official.objects.filter(pk=second_carter.pk).exists()
+
+
+def test_the_admin_action_takes_exactly_two_records(client, editor, cast):
+    client.force_login(editor)
+    url = reverse("admin:contributions_meeting_changelist")
+    response = client.post(
+        url, {"action": "merge_selected", ACTION_CHECKBOX_NAME: [cast.paris.pk, cast.brussels.pk, cast.stuttgart.pk]}
+    )
+    assert response.status_code == 302
+    assert Meeting.objects.filter(pk__in=[cast.paris.pk, cast.brussels.pk, cast.stuttgart.pk]).count() == 3
+
+
+@pytest.mark.parametrize(
+    "changelist",
+    ["source", "nation", "official", "meeting", "figure", "contribution", "capabilityrequest"],
+)
+def test_every_mergeable_admin_offers_the_action(client, editor, cast, changelist):
+    client.force_login(editor)
+    response = client.get(reverse(f"admin:contributions_{changelist}_changelist"))
+    assert 'value="merge_selected"' in response.content.decode()
+
+
+# --- POST /api/v1/<resource>/{key}/merge/ ---------------------------------------------------------
+
+
+@pytest.fixture
+def editor_api(editor):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(editor)}")
+    return client
+
+
+def merge_url(official):
+    return reverse("api:official-merge", args=[official.slug])
+
+
+def test_the_api_merges_a_duplicate_and_answers_with_the_survivor(editor_api, cast, second_carter):
+    url = reverse("api:official-detail", args=["ash-carter"])
+    etag = editor_api.get(url)["ETag"]
+    response = editor_api.post(
+        merge_url(cast.carter),
+        {"duplicate": "ashton-carter", "reason": "Same man"},
+        format="json",
+        HTTP_IF_MATCH=etag,
+        HTTP_X_CHANGE_REASON="Reuters names him in full",
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["slug"] == "ash-carter"
+    assert response["ETag"] == editor_api.get(url)["ETag"] != etag
+    assert not Official.objects.filter(slug="ashton-carter").exists()
+    assert cast.carter.history.latest().history_change_reason.endswith(": Same man")
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"duplicate": "nobody", "reason": "Same"}, "duplicate"),
+        ({"duplicate": "ash-carter", "reason": "Same"}, "duplicate"),
+        ({"duplicate": "no such slug!", "reason": "Same"}, "duplicate"),
+        ({"reason": "Same"}, "duplicate"),
+        ({"duplicate": "ashton-carter"}, "reason"),
+        ({"duplicate": "ashton-carter", "reason": "x" * 61}, "reason"),
+    ],
+    ids=["unknown", "itself", "not a key", "missing", "no reason", "reason too long"],
+)
+def test_a_bad_merge_body_is_a_400_naming_the_field(editor_api, cast, second_carter, body, field):
+    etag = editor_api.get(reverse("api:official-detail", args=["ash-carter"]))["ETag"]
+    response = editor_api.post(merge_url(cast.carter), body, format="json", HTTP_IF_MATCH=etag)
+    assert response.status_code == 400
+    assert field in response.json()
+    assert Official.objects.filter(slug="ashton-carter").exists()
+
+
+def test_a_contribution_merged_with_an_unknown_id_or_a_huge_one_is_a_400(editor_api, cast):
+    url = reverse("api:contribution-detail", args=[cast.police.pk])
+    etag = editor_api.get(url)["ETag"]
+    for key in ["99999", "9" * 30, "1.5"]:
+        response = editor_api.post(
+            url + "merge/", {"duplicate": key, "reason": "Same"}, format="json", HTTP_IF_MATCH=etag
+        )
+        assert response.status_code == 400
+        assert "duplicate" in response.json()
+
+
+def test_a_merge_of_two_contributions_moves_the_citations(editor_api, cast):
+    url = reverse("api:contribution-detail", args=[cast.uk_trainers.pk])
+    etag = editor_api.get(url)["ETag"]
+    response = editor_api.post(
+        url + "merge/", {"duplicate": cast.police.pk, "reason": "Same pledge"}, format="json", HTTP_IF_MATCH=etag
+    )
+    assert response.status_code == 200
+    assert len(response.json()["citations"]) == 2
+
+
+def test_a_merge_without_if_match_is_a_428_and_with_a_stale_one_a_412(editor_api, cast, second_carter):
+    body = {"duplicate": "ashton-carter", "reason": "Same man"}
+    assert editor_api.post(merge_url(cast.carter), body, format="json").status_code == 428
+    stale = editor_api.post(merge_url(cast.carter), body, format="json", HTTP_IF_MATCH='"stale"')
+    assert stale.status_code == 412
+    assert Official.objects.filter(slug="ashton-carter").exists()
+
+
+def test_a_merge_needs_an_editor(cast, second_carter, reader):
+    anonymous = APIClient().post(merge_url(cast.carter), {"duplicate": "ashton-carter", "reason": "Same"})
+    assert anonymous.status_code in (401, 403)
+    client = APIClient()
+    client.force_authenticate(reader)
+    assert client.post(merge_url(cast.carter), {"duplicate": "ashton-carter", "reason": "Same"}).status_code == 403
+    assert Official.objects.filter(slug="ashton-carter").exists()
