@@ -8,7 +8,7 @@ with nothing changed.
 import re
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -18,7 +18,7 @@ from contributions import merging
 from contributions.models.keys import parse_id
 
 
-class MergeRequestSerializer(serializers.Serializer):
+class MergeSerializer(serializers.Serializer):
     duplicate = serializers.CharField(
         help_text="The key of the record to merge into this one, as in its URL (id, slug or nation code); "
         "it is deleted once everything that refers to it has moved here."
@@ -45,15 +45,14 @@ class MergeMixin:
         description="Moves the duplicate's citations and every record, link and reference naming it to this "
         "record, then deletes the duplicate, in one transaction; both histories keep the reason. "
         "Needs an editor's account and this record's ETag as If-Match. Answers with this record as now stored.",
-        request=MergeRequestSerializer,
-        responses={200: None, 400: OpenApiResponse(description="A field of the body is missing or wrong.")},
+        request=MergeSerializer,
         filters=False,
     )
     @action(detail=True, methods=["post"], permission_classes=[CanMerge], filter_backends=[], pagination_class=None)
     def merge(self, request, *args, **kwargs):
         from .views import writing  # views imports this module
 
-        body = MergeRequestSerializer(data=request.data)
+        body = MergeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         # Deferred keys, as for a delete: the duplicate's rows are moved before it goes.
         with writing(request, check_keys_now=False):
