@@ -29,8 +29,8 @@ EDITORS = "Editors"
 # Delete only records nothing else points at; their own citations go with them and the history keeps
 # a copy to restore. Sources, nations, officials and meetings are what other records refer to: the
 # database refuses most of those deletes (PROTECT), and the rest would cascade to cited facts
-# (a meeting's participations and figures, a nation's or official's citations). Merging a duplicate
-# is a job for a superuser.
+# (a meeting's participations and figures, a nation's or official's citations). A duplicate is
+# merged instead (contributions/merging.py): everything moves to the record kept, so editors may.
 DELETABLE_MODELS = ["participation", "figure", "contribution", "capabilityrequest", "citation"]
 
 

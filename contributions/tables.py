@@ -257,10 +257,11 @@ FIGURES = Table(
         field(Figure, "qualifier", "How exact the value is."),
         field(Figure, "value", "The number reported."),
         *fields(Figure, "out_of", "label"),
-        field(Figure, "as_of", "The date the figure refers to, where given."),
+        *dated(Figure, "as_of", "The date the figure refers to, where given."),
+        key("official", "official", "Slug of the official who gave the figure (officials.slug), blank if none.", slug),
         _updated(Figure),
     ],
-    lambda: Figure.objects.select_related("meeting"),
+    lambda: Figure.objects.select_related("meeting", "official"),
     "Numbers reported about a meeting or the coalition, each with its own citation.",
 )
 

@@ -205,7 +205,7 @@ def cast(db):
     brussels.officials.set([carter, le_drian, pinotti])
     paris.officials.set([carter, le_drian])
 
-    at_the_table = FigureFactory(meeting=brussels, value=27, label="nations at the table")
+    at_the_table = FigureFactory(meeting=brussels, value=27, label="nations at the table", official=carter)
     represented = FigureFactory(meeting=brussels, value=26, label="countries represented", qualifier="about")
     for figure, source in ((at_the_table, reuters), (represented, defense_news)):
         Citation.objects.create(source=source, figure=figure, quote=f"{figure.value} countries were represented.")

@@ -776,8 +776,9 @@ QUERY_COUNTS = {
     "meeting-detail": 14,
     # the officials with counts (1); the nations for the form (1)
     "official-list": 2,
-    # the official (1); meetings (1); contributions and citations (2); requests and citations (2); quotes (1)
-    "official-detail": 7,
+    # the official (1); meetings (1); figures they gave and citations (2); contributions and citations (2);
+    # requests and citations (2); quotes (1)
+    "official-detail": 9,
     # the data version (1); cells (1); nations (1); requests and citations (2); offers (1)
     "matrix": 6,
     # the sources with counts by kind (1)

@@ -16,6 +16,7 @@ from ..resources import CitationResource, ContributionResource, NationResource
 from .archive import SourceTextInline, report_recheck
 from .history import HistoryAdmin
 from .imports import ImportExportHistoryAdmin
+from .merging import merge_selected
 
 # --- Inlines ---------------------------------------------------------------------------------------
 
@@ -95,6 +96,7 @@ class ContributionSummaryInline(admin.TabularInline):
 
 @admin.register(Source)
 class SourceAdmin(VersionLockAdmin, HistoryAdmin):
+    actions = [merge_selected]
     list_display = ["headline", "kind", "outlet", "published", "author", "citation_count", "archived"]
     # Explicit, because Meta.ordering is dropped from the GROUP BY query the count makes.
     ordering = ["published", "slug"]
@@ -139,6 +141,7 @@ class SourceAdmin(VersionLockAdmin, HistoryAdmin):
 
 @admin.register(Nation)
 class NationAdmin(VersionLockAdmin, ImportExportHistoryAdmin):
+    actions = [merge_selected]
     resource_classes = [NationResource]
     list_display = ["name", "code", "role", "joined", "contribution_count", "updated"]
     ordering = ["name"]  # see SourceAdmin
@@ -161,6 +164,7 @@ class NationAdmin(VersionLockAdmin, ImportExportHistoryAdmin):
 
 @admin.register(Official)
 class OfficialAdmin(VersionLockAdmin, HistoryAdmin):
+    actions = [merge_selected]
     list_display = ["name", "title", "nation", "tenure_start", "tenure_end"]
     list_filter = [("nation", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["nation"]
@@ -177,6 +181,7 @@ class OfficialAdmin(VersionLockAdmin, HistoryAdmin):
 
 @admin.register(Meeting)
 class MeetingAdmin(VersionLockAdmin, HistoryAdmin):
+    actions = [merge_selected]
     list_display = ["title", "date", "kind", "status", "city", "host"]
     list_filter = ["kind", "status", "series"]
     list_select_related = ["host"]
@@ -207,6 +212,7 @@ class ParticipationAdmin(VersionLockAdmin, HistoryAdmin):
 
 @admin.register(Figure)
 class FigureAdmin(VersionLockAdmin, HistoryAdmin):
+    actions = [merge_selected]
     list_display = ["label", "qualifier", "value", "out_of", "metric", "meeting", "as_of"]
     list_filter = ["metric", "qualifier"]
     list_select_related = ["meeting"]
@@ -227,6 +233,7 @@ class ContributionForm(forms.ModelForm):
 
 @admin.register(Contribution)
 class ContributionAdmin(VersionLockAdmin, ImportExportHistoryAdmin):
+    actions = [merge_selected]
     resource_classes = [ContributionResource]
     form = ContributionForm
     list_display = ["summary", "nation", "category", "capability", "status", "announced"]
@@ -250,6 +257,7 @@ class ContributionAdmin(VersionLockAdmin, ImportExportHistoryAdmin):
 
 @admin.register(CapabilityRequest)
 class CapabilityRequestAdmin(VersionLockAdmin, HistoryAdmin):
+    actions = [merge_selected]
     list_display = ["capability", "category", "requested_by", "official", "meeting", "announced"]
     list_filter = ["capability", "category"]
     list_select_related = ["requested_by", "official", "meeting"]

@@ -207,7 +207,7 @@ class AutoSchema(SpectacularAutoSchema):
             name, description = ERROR_RESPONSES[code]
             ref = {"$ref": f"#/components/schemas/{name}"}
             responses.setdefault(code, {"description": description, "content": {"application/json": {"schema": ref}}})
-        if self.is_detail() and self.method in ("GET", "PUT", "PATCH"):
+        if (self.is_detail() and self.method in ("GET", "PUT", "PATCH")) or self.is_merge():
             responses["200"]["headers"] = ETAG_HEADER
         if "201" in responses:
             responses["201"]["headers"] = {**ETAG_HEADER, "Location": {"schema": {"type": "string", "format": "uri"}}}
@@ -226,7 +226,7 @@ class AutoSchema(SpectacularAutoSchema):
                 parameter["schema"] = {"type": "integer"}
         if self.is_detail() and self.method == "GET":
             parameters.append(IF_NONE_MATCH)
-        if self.is_detail() and self.method in ("PUT", "PATCH", "DELETE"):
+        if self.checks_if_match():
             parameters.append(IF_MATCH)
         if self.method in ("POST", "PUT", "PATCH", "DELETE"):
             parameters.append(CHANGE_REASON)
@@ -245,6 +245,13 @@ class AutoSchema(SpectacularAutoSchema):
     def is_detail(self):
         return self.path.endswith("}/")
 
+    def is_merge(self):
+        # POST …/{key}/merge/ changes the record named in the path, under the same If-Match rule.
+        return self.method == "POST" and self.path.endswith("}/merge/")
+
+    def checks_if_match(self):
+        return (self.is_detail() and self.method in ("PUT", "PATCH", "DELETE")) or self.is_merge()
+
     def error_codes(self):
         detail = self.is_detail()
         codes = ["400", "401", "406", "429"]
@@ -256,7 +263,7 @@ class AutoSchema(SpectacularAutoSchema):
             codes.append("404")
         if "}/" in self.path:  # a record's detail, or its history
             codes.append("404")
-        if detail and self.method in ("PUT", "PATCH", "DELETE"):
+        if self.checks_if_match():
             codes += ["412", "428"]
         if self.method == "DELETE":
             codes.append("409")

@@ -283,6 +283,7 @@ class FigureSerializer(RecordSerializer):
     disputed = serializers.BooleanField(
         read_only=True, help_text="Another figure for the same meeting and metric gives another value."
     )
+    official = optional(official_field, help_text="Written as the slug of the official who gave the figure.")
 
     class Meta:
         model = Figure
@@ -296,6 +297,8 @@ class FigureSerializer(RecordSerializer):
             "out_of",
             "label",
             "as_of",
+            "as_of_precision",
+            "official",
             "disputed",
             "updated",
         ]

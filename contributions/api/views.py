@@ -33,6 +33,7 @@ from . import serializers
 from .conflicts import conflict
 from .etags import etag_for, if_match, if_none_match
 from .history import HistoryMixin
+from .merging import MergeMixin
 from .reasons import change_reason
 from .renderers import CSVRenderer, ZipRenderer
 
@@ -266,7 +267,7 @@ class SlugLookupMixin:
 
 
 @extend_schema_view(list=extend_schema(summary="List sources"))
-class SourceViewSet(SlugLookupMixin, RecordViewSet):
+class SourceViewSet(SlugLookupMixin, MergeMixin, RecordViewSet):
     """News articles every fact is cited from, looked up by slug."""
 
     # The archive's fingerprint and date, never its text.
@@ -278,7 +279,7 @@ class SourceViewSet(SlugLookupMixin, RecordViewSet):
 
 
 @extend_schema_view(list=extend_schema(summary="List nations"))
-class NationViewSet(RecordViewSet):
+class NationViewSet(MergeMixin, RecordViewSet):
     """Countries named in the sources, looked up by ISO 3166-1 alpha-2 code in either case (/nations/fr/)."""
 
     queryset = Nation.objects.with_counts()
@@ -295,7 +296,7 @@ class NationViewSet(RecordViewSet):
 
 
 @extend_schema_view(list=extend_schema(summary="List officials"))
-class OfficialViewSet(SlugLookupMixin, RecordViewSet):
+class OfficialViewSet(SlugLookupMixin, MergeMixin, RecordViewSet):
     """People named or quoted in the sources in an official capacity, looked up by slug."""
 
     queryset = Official.objects.select_related("nation")
@@ -306,7 +307,7 @@ class OfficialViewSet(SlugLookupMixin, RecordViewSet):
 
 
 @extend_schema_view(list=extend_schema(summary="List meetings"))
-class MeetingViewSet(SlugLookupMixin, RecordViewSet):
+class MeetingViewSet(SlugLookupMixin, MergeMixin, RecordViewSet):
     """Meetings where contributions were sought or announced, looked up by slug."""
 
     queryset = Meeting.objects.with_related().prefetch_related("officials")
@@ -328,10 +329,10 @@ class ParticipationViewSet(RecordViewSet):
 
 
 @extend_schema_view(list=extend_schema(summary="List figures"))
-class FigureViewSet(RecordViewSet):
+class FigureViewSet(MergeMixin, RecordViewSet):
     """Numbers reported about a meeting or the coalition, flagged when another source disagrees."""
 
-    queryset = Figure.objects.with_disputes().select_related("meeting")
+    queryset = Figure.objects.with_disputes().select_related("meeting", "official")
     serializer_class = serializers.FigureSerializer
     detail_serializer_class = serializers.FigureDetailSerializer
     filterset_class = filters.FigureFilter
@@ -347,7 +348,7 @@ class FigureViewSet(RecordViewSet):
         "download columns, unpaginated.",
     )
 )
-class ContributionViewSet(RecordViewSet):
+class ContributionViewSet(MergeMixin, RecordViewSet):
     """What each nation gave, pledged or was asked for, with its citations on the detail."""
 
     queryset = Contribution.objects.select_related("nation", "meeting", "official")
@@ -365,7 +366,7 @@ class ContributionViewSet(RecordViewSet):
 
 
 @extend_schema_view(list=extend_schema(summary="List capability requests"))
-class CapabilityRequestViewSet(RecordViewSet):
+class CapabilityRequestViewSet(MergeMixin, RecordViewSet):
     """Capabilities the coalition's leaders asked partners to supply, not yet tied to one nation."""
 
     queryset = CapabilityRequest.objects.select_related("requested_by", "official", "meeting")

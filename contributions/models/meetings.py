@@ -120,6 +120,10 @@ class Meeting(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    @property
+    def as_of_display(self):
+        return format_date(self.as_of, self.as_of_precision)
+
     def neighbours_in_series(self):
         """(previous, next) meeting of the same series by date; None where there is none."""
         if not self.series:
@@ -245,6 +249,15 @@ class Figure(models.Model):
     out_of = models.IntegerField(null=True, blank=True, help_text='The whole, as in "59 of the 65".')
     label = CharField(max_length=300, help_text="What is counted, in the source's own terms.")
     as_of = DateField(null=True, blank=True)
+    as_of_precision = CharField(max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    official = models.ForeignKey(
+        Official,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="figures",
+        help_text="Who gave the figure, where the source says.",
+    )
     updated = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
@@ -263,6 +276,8 @@ class Figure(models.Model):
             ),
             known_value("metric", FigureMetric, "figure_metric_valid"),
             known_value("qualifier", FigureQualifier, "figure_qualifier_valid"),
+            # The precision says how to read the as-of date, so only a known one may be stored.
+            known_value("as_of_precision", DatePrecision, "figure_as_of_precision_valid"),
             # A date outside 1990–2100 is a typing error, and one far off broke the timelines.
             date_in_range("as_of", "figure_as_of_in_range"),
         ]
@@ -289,3 +304,7 @@ class Figure(models.Model):
             errors["metric"] = "A planned meeting has no attendance yet; record an invitation figure instead."
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def as_of_display(self):
+        return format_date(self.as_of, self.as_of_precision)

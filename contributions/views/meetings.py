@@ -44,7 +44,7 @@ def mark_same_days(meetings):
 
 def meeting_detail(request, slug):
     # Queries: the meeting, its host and where it was announced (1); its nations and their citations (2);
-    # its figures and their citations (2); its officials (1); its pledges and their citations (2); its
+    # its figures, who gave them, and their citations (2); its officials (1); its pledges and their citations (2); its
     # capability requests and their citations (2); its own citations (1); the meetings announced at it (1)
     # and those on the same days (1); in a series, its meetings (1).
     participations = Participation.objects.select_related("nation").prefetch_related(cited())
@@ -54,7 +54,7 @@ def meeting_detail(request, slug):
         ),
         slug=slug,
     )
-    figures = meeting.figures.with_disputes().prefetch_related(cited())
+    figures = meeting.figures.with_disputes().select_related("official").prefetch_related(cited())
     context = {
         "meeting": meeting,
         "figure_groups": group_figures(figures),

@@ -90,13 +90,15 @@ def official_list(request):
 
 
 def official_detail(request, slug):
-    # Queries: the official and nation (1); their meetings (1); their contributions and citations (2);
-    # the capabilities they asked for, and citations (2); their quotes (1).
+    # Queries: the official and nation (1); their meetings (1); the figures they gave, with their meetings,
+    # and citations (2); their contributions and citations (2); the capabilities they asked for, and
+    # citations (2); their quotes (1).
     official = get_object_or_404(Official.objects.select_related("nation"), slug=slug)
     context = {
         "official": official,
         "variants": split_values(official.name_variants),
         "meetings": list(official.meetings.select_related("host")),
+        "figures": list(official.figures.with_disputes().select_related("meeting").prefetch_related(cited())),
         "contributions": list(official.contributions.with_related()),
         "requests": list(official.capability_requests.with_related()),
         "citations": list(official.citations.with_words()),

@@ -52,7 +52,7 @@ def home(request):
         (code, name, reverse("nation-detail", args=[code.lower()]), sum(s.values())) for code, name, s in by_nation
     ]
     meetings = list(Meeting.objects.all())
-    figures = Figure.objects.with_disputes().filter(meeting=None).prefetch_related(cited())
+    figures = Figure.objects.with_disputes().filter(meeting=None).select_related("official").prefetch_related(cited())
     context = {
         **queries.record_totals(),
         "contribution_count": sum(totals.values()),
