@@ -106,7 +106,7 @@ def test_the_figures_an_official_gave_cost_no_query_per_figure(client, cast, dja
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_keeps_existing_figures_exact_to_the_day_and_unattributed():
     executor = MigrationExecutor(connection)
-    before, after = [("contributions", "0011_meeting_series")], [("contributions", "0012_figure_official")]
+    before, after = [("contributions", "0012_shared_quotes")], [("contributions", "0013_figure_official")]
     executor.migrate(before)
     old = executor.loader.project_state(before).apps
     figure = old.get_model("contributions", "Figure").objects.create(

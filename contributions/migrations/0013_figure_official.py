@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contributions', '0011_meeting_series'),
+        ('contributions', '0012_shared_quotes'),
     ]
 
     operations = [
