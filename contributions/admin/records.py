@@ -294,6 +294,9 @@ class CitationAdmin(VersionLockAdmin, ImportExportHistoryAdmin):
         "figure",
         "contribution__nation",
         "capability_request__requested_by",
+        "line_of_effort",
+        "line_lead__partner",
+        "line_lead__line",
     ]
     search_fields = ["quote", "note", "source__headline", "source__slug"]
     autocomplete_fields = ["source", *Citation.TARGETS]

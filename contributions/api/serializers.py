@@ -17,6 +17,7 @@ from rest_framework.settings import api_settings
 from contributions import tables
 from contributions.models.citations import Citation
 from contributions.models.contributions import CapabilityRequest, Contribution
+from contributions.models.lines import LineLead
 from contributions.models.meetings import Figure, Meeting, Participation
 from contributions.models.nations import Nation, Official
 from contributions.models.sources import Source
@@ -31,6 +32,7 @@ from .references import (
     MeetingParticipationSerializer,
     NationRefSerializer,
     SourceRefSerializer,
+    line_field,
     meeting_field,
     nation_field,
     official_field,
@@ -306,6 +308,9 @@ class ContributionSerializer(RecordSerializer):
     meeting = optional(meeting_field)
     official = optional(official_field)
     web_url = WebURLField()
+    lines_of_effort = serializers.SlugRelatedField(
+        slug_field="slug", many=True, read_only=True, help_text="Slugs of the lines of effort it serves."
+    )
 
     class Meta:
         model = Contribution
@@ -329,6 +334,7 @@ class ContributionSerializer(RecordSerializer):
             "official",
             "updated",
             "web_url",
+            "lines_of_effort",
         ]
         extra_kwargs = {
             "quantity": COUNT,
@@ -378,6 +384,8 @@ class CitationSerializer(RecordSerializer):
     capability_request = IdRecordField(
         "api:capability-request-detail", queryset=CapabilityRequest.objects.all(), required=False, allow_null=True
     )
+    line_of_effort = optional(line_field)
+    line_lead = IdRecordField("api:line-lead-detail", queryset=LineLead.objects.all(), required=False, allow_null=True)
 
     verified = serializers.BooleanField(read_only=True, help_text=VERIFIED_HELP)
     verification_state = serializers.CharField(read_only=True, help_text=STATE_HELP)

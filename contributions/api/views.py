@@ -350,7 +350,7 @@ class FigureViewSet(RecordViewSet):
 class ContributionViewSet(RecordViewSet):
     """What each nation gave, pledged or was asked for, with its citations on the detail."""
 
-    queryset = Contribution.objects.select_related("nation", "meeting", "official")
+    queryset = Contribution.objects.select_related("nation", "meeting", "official").with_lines()
     serializer_class = serializers.ContributionSerializer
     detail_serializer_class = serializers.ContributionDetailSerializer
     filterset_class = filters.ContributionFilter
@@ -360,7 +360,7 @@ class ContributionViewSet(RecordViewSet):
     def get_queryset(self):
         # The CSV columns include each row's sources and quotes.
         if self.action == "list" and self.wants_csv:
-            return Contribution.objects.with_related()
+            return Contribution.objects.with_related().with_lines()
         return super().get_queryset()
 
 
