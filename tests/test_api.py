@@ -1080,7 +1080,7 @@ LIST_QUERIES = {
     "meetings": 5,
     # The data version; COUNT; the page.
     "sources": 3,
-    # The data version; COUNT; the page with source, nation, official and meeting joined (the rest are ids).
+    # The data version; COUNT; the page with source, nation, official, meeting and line joined (the rest are ids).
     "citations": 3,
     # The data version; COUNT; the page with the meeting joined and the dispute flag as a subquery.
     "figures": 3,

@@ -379,7 +379,7 @@ class CapabilityRequestViewSet(RecordViewSet):
 class CitationViewSet(RecordViewSet):
     """Verbatim quotes from the sources. Each supports exactly one record: set one of the record fields."""
 
-    queryset = Citation.objects.select_related("source", "nation", "official", "meeting")
+    queryset = Citation.objects.select_related("source", "nation", "official", "meeting", "line_of_effort")
     serializer_class = serializers.CitationSerializer
     filterset_class = filters.CitationFilter
     table = tables.CITATIONS
