@@ -417,6 +417,15 @@ def test_a_fresh_database_has_the_editors_group_with_exactly_the_intended_permis
             "change_capabilityrequest",
             "view_capabilityrequest",
             "delete_capabilityrequest",
+            # A line of effort is what leads and contributions refer to; a lead, like a participation,
+            # is removed when a source proves it wrong.
+            "add_lineofeffort",
+            "change_lineofeffort",
+            "view_lineofeffort",
+            "add_linelead",
+            "change_linelead",
+            "view_linelead",
+            "delete_linelead",
             "add_citation",
             "change_citation",
             "view_citation",
@@ -427,7 +436,7 @@ def test_a_fresh_database_has_the_editors_group_with_exactly_the_intended_permis
             "view_sourcetext",
         ]
     }
-    assert len(expected) == 35
+    assert len(expected) == 42
     # Sources, nations, officials and meetings are what other records refer to: editors cannot delete them.
     # Nothing on history tables, tokens, users or lockouts either.
     assert group_codenames() == expected
