@@ -15,6 +15,7 @@ from .models.choices import Capability, Category
 from .models.citations import CITATION_TARGETS, Citation
 from .models.contributions import CapabilityRequest, Contribution
 from .models.keys import parse_id
+from .models.lines import LineLead, LineOfEffort
 from .models.meetings import Figure, Meeting, Participation
 from .models.nations import Nation, Official
 from .models.sources import Source
@@ -225,6 +226,12 @@ class ContributionFilter(FilterSet):
     status = CSVMultipleChoiceFilter(choices=Contribution.Status.choices)
     meeting = SlugFilter(queryset=Meeting.objects.all(), help_text="Meeting slug; several allowed.")
     official = SlugFilter(queryset=Official.objects.all(), help_text="Official slug; several allowed.")
+    line = SlugFilter(
+        queryset=LineOfEffort.objects.all(),
+        method=having(LineOfEffort.contributions.through, "contribution", "lineofeffort"),
+        label="Line of effort",
+        help_text="Contributions serving these lines of effort (slug); several allowed.",
+    )
     announced_after = IsoDateFilter(field_name="announced", lookup_expr="gte", label="Announced on or after")
     announced_before = IsoDateFilter(field_name="announced", lookup_expr="lte", label="Announced on or before")
     q = django_filters.CharFilter(method="search", label="Search", help_text="Text in descriptions and quotes.")
@@ -366,6 +373,28 @@ class ParticipationFilter(FilterSet):
 
     class Meta:
         model = Participation
+        fields = []
+
+
+class LineOfEffortFilter(FilterSet):
+    partner = NationCodeFilter(
+        method=having(LineLead, "line", "partner"), label="Lead", help_text="Lines these partners lead; several."
+    )
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Name contains")
+    ordering = OrderingFilter(fields=(("order", "order"), ("name", "name"), ("id", "id")))
+
+    class Meta:
+        model = LineOfEffort
+        fields = []
+
+
+class LineLeadFilter(FilterSet):
+    line = SlugFilter(queryset=LineOfEffort.objects.all(), method=records("line"), help_text="Line slug; several.")
+    partner = NationCodeFilter(method=records("partner"), label="Partner")
+    ordering = OrderingFilter(fields=(("line__order", "line"), ("partner__name", "partner"), ("id", "id")))
+
+    class Meta:
+        model = LineLead
         fields = []
 
 

@@ -10,6 +10,7 @@ from . import cache
 from .models.choices import STATUS_ORDER, Category
 from .models.citations import CITATION_TARGETS, Citation
 from .models.contributions import CapabilityRequest, Contribution
+from .models.lines import LineOfEffort
 from .models.meetings import Meeting, Participation
 from .models.nations import Nation, Official
 from .models.sources import Source
@@ -27,6 +28,14 @@ def meetings_with_counts(meetings):
         nation_count=count_of(Participation, "meeting"),
         contribution_count=count_of(Contribution, "meeting"),
         request_count=count_of(CapabilityRequest, "meeting"),
+    )
+
+
+def lines_with_counts(lines):
+    """Annotate how many contributions and capability requests serve each line of effort."""
+    return lines.annotate(
+        contribution_count=count_of(LineOfEffort.contributions.through, "lineofeffort"),
+        request_count=count_of(LineOfEffort.requests.through, "lineofeffort"),
     )
 
 

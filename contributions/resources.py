@@ -13,6 +13,7 @@ from .import_files import ImportFileError
 from .models.citations import Citation
 from .models.contributions import CapabilityRequest, Contribution
 from .models.keys import parse_id
+from .models.lines import LineLead, LineOfEffort
 from .models.meetings import Figure, Meeting, Participation
 from .models.nations import Nation, Official
 from .models.sources import Source
@@ -323,6 +324,8 @@ class CitationResource(EditorResource):
     figure = related("figure", Figure, "pk")
     contribution = related("contribution", Contribution, "pk")
     capability_request = related("capability_request", CapabilityRequest, "pk")
+    line_of_effort = related("line_of_effort", LineOfEffort, "slug")
+    line_lead = related("line_lead", LineLead, "pk")
 
     column_help = {
         **tables.CITATIONS.meanings("source", "quote", "note"),
@@ -335,8 +338,10 @@ class CitationResource(EditorResource):
         "figure": "Id of the figure it supports.",
         "contribution": "Id of the contribution it supports.",
         "capability_request": "Id of the capability request it supports.",
+        "line_of_effort": "Slug of the line of effort it supports.",
+        "line_lead": "Id of the line lead it supports (a partner leading a line).",
     }
-    column_note = "Fill exactly one of the last seven columns: the record the quote supports."
+    column_note = "Fill exactly one of the last nine columns: the record the quote supports."
 
     class Meta(EditorResource.Meta):
         model = Citation
@@ -352,7 +357,9 @@ class CitationResource(EditorResource):
             "figure",
             "contribution",
             "capability_request",
+            "line_of_effort",
+            "line_lead",
         ]
 
     def get_queryset(self):
-        return super().get_queryset().select_related("source", "nation", "official", "meeting")
+        return super().get_queryset().select_related("source", "nation", "official", "meeting", "line_of_effort")

@@ -23,6 +23,7 @@ from .models import (
     Citation,
     Contribution,
     Figure,
+    LineOfEffort,
     Meeting,
     Nation,
     Official,
@@ -105,6 +106,20 @@ DOCUMENTS = {
         Source,
         lambda: Source.objects.all(),
         lambda s: (s.headline, _lines(s.outlet, s.publisher, s.agency, s.report_number, s.author, s.date_note)),
+    ),
+    # A lead's quote is the line's words too: "led by Germany and the UAE" finds the line.
+    SearchKind.LINE_OF_EFFORT: (
+        LineOfEffort,
+        lambda: LineOfEffort.objects.prefetch_related("citations", "leads__partner", "leads__citations"),
+        lambda line: (
+            line.name,
+            _lines(
+                line.description,
+                *(lead.partner.name for lead in line.leads.all()),
+                *_quotes(line),
+                *(part for lead in line.leads.all() for part in _quotes(lead)),
+            ),
+        ),
     ),
 }
 KIND_OF_MODEL = {model: kind for kind, (model, _, _) in DOCUMENTS.items()}

@@ -15,6 +15,8 @@ from .models import (
     CapabilityRequest,
     Citation,
     Contribution,
+    LineLead,
+    LineOfEffort,
     Meeting,
     Nation,
     Official,
@@ -31,7 +33,7 @@ EDITORS = "Editors"
 # database refuses most of those deletes (PROTECT), and the rest would cascade to cited facts
 # (a meeting's participations and figures, a nation's or official's citations). A duplicate is
 # merged instead (contributions/merging.py): everything moves to the record kept, so editors may.
-DELETABLE_MODELS = ["participation", "figure", "contribution", "capabilityrequest", "citation"]
+DELETABLE_MODELS = ["participation", "figure", "contribution", "capabilityrequest", "linelead", "citation"]
 
 
 def editor_codenames():
@@ -89,6 +91,7 @@ SHOWN_IN = {
         (Official, "nation"),
         (Participation, "nation"),
         (CapabilityRequest, "requested_by"),
+        (LineOfEffort, "leads__partner"),
     ],
     Meeting: [(Contribution, "meeting"), (Figure, "meeting"), (Participation, "meeting")],
     Official: [(Contribution, "official")],
@@ -127,7 +130,17 @@ def unindex_record(sender, instance, **kwargs):
 def cited_record(citation):
     """(model, id) of the record a citation supports, read from its ids without loading the record."""
     kind = supported_kind(citation.__dict__)
+    if kind == "line_lead":
+        # A lead has no search entry of its own: its quotes are its line's words.
+        line_id = LineLead.objects.filter(pk=citation.line_lead_id).values_list("line_id", flat=True).first()
+        return line_id and (LineOfEffort, line_id)
     return kind and (Citation._meta.get_field(kind).related_model, citation.__dict__[f"{kind}_id"])
+
+
+def index_led_line(sender, instance, raw=False, **kwargs):
+    """After a lead is written or deleted: its line's entry, which names the leading partners."""
+    if not raw:
+        search.index(LineOfEffort, [instance.line_id])
 
 
 def remember_cited_record(sender, instance, raw=False, **kwargs):
@@ -177,6 +190,8 @@ def connect(app_config):
         post_delete.connect(unindex_record, sender=model, dispatch_uid=f"search_index_delete_{model.__name__}")
     for model in SHOWN_NAME:
         pre_save.connect(remember_shown_name, sender=model, dispatch_uid=f"search_shown_name_{model.__name__}")
+    post_save.connect(index_led_line, sender=LineLead, dispatch_uid="search_index_line_lead_save")
+    post_delete.connect(index_led_line, sender=LineLead, dispatch_uid="search_index_line_lead_delete")
     pre_save.connect(remember_cited_record, sender=Citation, dispatch_uid="search_index_citation_before")
     post_save.connect(index_cited_record, sender=Citation, dispatch_uid="search_index_citation_save")
     post_delete.connect(index_cited_record, sender=Citation, dispatch_uid="search_index_citation_delete")

@@ -10,6 +10,7 @@ from django.db import models
 
 from .models.citations import Citation
 from .models.contributions import CapabilityRequest, Contribution
+from .models.lines import LineLead, LineOfEffort
 from .models.meetings import Figure, Meeting, Participation
 from .models.nations import Nation, Official
 from .models.sources import Source
@@ -270,7 +271,12 @@ def _join(values):
     return " | ".join(v for v in values if v)
 
 
-# Citations are prefetched by Contribution.objects.with_related().
+def joined(name, values, meaning):
+    """A column of several keys of one record, values(record), separated by ' | '."""
+    return Column(name, lambda obj: _join(values(obj)), "string", meaning)
+
+
+# Citations are prefetched by Contribution.objects.with_related(), lines of effort by with_lines().
 CONTRIBUTIONS = Table(
     "contributions",
     Contribution,
@@ -295,8 +301,13 @@ CONTRIBUTIONS = Table(
             "string",
             "The cited quotes, verbatim, separated by ' | '.",
         ),
+        joined(
+            "lines_of_effort",
+            lambda c: (line.slug for line in c.lines_of_effort.all()),
+            "Slugs of the lines of effort it serves (lines_of_effort.slug), separated by ' | '.",
+        ),
     ],
-    lambda: Contribution.objects.with_related(),
+    lambda: Contribution.objects.with_related().with_lines(),
     "What each nation gave, pledged or was asked for, with its citations.",
 )
 
@@ -317,11 +328,40 @@ CAPABILITY_REQUESTS = Table(
     "Capabilities the coalition's leaders asked partners to supply.",
 )
 
+LINES_OF_EFFORT = Table(
+    "lines_of_effort",
+    LineOfEffort,
+    [
+        field(LineOfEffort, "id", "The record's number; it never changes, even when the slug does."),
+        field(LineOfEffort, "slug", "The line's key; contributions name it."),
+        field(LineOfEffort, "name", "The line of effort, as the sources name it."),
+        *fields(LineOfEffort, "description", "order"),
+        joined("requests", lambda line: (str(r.pk) for r in line.requests.all()), "Ids of requests serving it, ' | '."),
+        _updated(LineOfEffort),
+    ],
+    lambda: LineOfEffort.objects.prefetch_related("requests"),
+    "The coalition's lines of effort (leads in line_leads; contributions name theirs in lines_of_effort).",
+)
+
+LINE_LEADS = Table(
+    "line_leads",
+    LineLead,
+    [
+        field(LineLead, "id", "The lead's key; its citations name it."),
+        key("line", "line", "Slug of the line of effort (lines_of_effort.slug).", slug),
+        key("partner_code", "partner", "Code of the leading partner (nations.code).", nation_code),
+        _updated(LineLead),
+    ],
+    lambda: LineLead.objects.select_related("line", "partner"),
+    "Which partners lead which line of effort, each lead cited.",
+)
+
 # The key each kind of cited record is named by in the citations table.
 TARGET_KEYS = {
     "nation": nation_code,
     "official": slug,
     "meeting": slug,
+    "line_of_effort": slug,
 }
 
 
@@ -367,8 +407,8 @@ CITATIONS = Table(
             "target",
             citation_target_key,
             "string",
-            "The key of the supported record in that table: a nation code, an official or meeting slug, "
-            "or an id for the others.",
+            "The key of the supported record in that table: a nation code, an official, meeting or line of "
+            "effort slug, or an id for the others.",
         ),
         _updated(Citation),
         Column("verified", lambda citation: citation.verified, "boolean", "The quote was found in its source's text."),
@@ -377,7 +417,7 @@ CITATIONS = Table(
         stored("context_before"),
         stored("context_after"),
     ],
-    lambda: Citation.objects.with_words().select_related("nation", "official", "meeting"),
+    lambda: Citation.objects.with_words().select_related("nation", "official", "meeting", "line_of_effort"),
     "Verbatim quotes from the sources; each supports exactly one record.",
 )
 
@@ -390,6 +430,8 @@ TABLES = [
     FIGURES,
     CONTRIBUTIONS,
     CAPABILITY_REQUESTS,
+    LINES_OF_EFFORT,
+    LINE_LEADS,
     CITATIONS,
 ]
 

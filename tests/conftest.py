@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group, User
 from django_countries import countries
 
 from contributions.management.commands.load_curated import FIXTURES as CURATED_FIXTURES
-from contributions.models import Citation, Figure, Nation, Participation
+from contributions.models import Citation, Figure, LineLead, LineOfEffort, Nation, Participation
 from tests.factories import (
     CapabilityRequestFactory,
     CitationFactory,
@@ -102,9 +102,10 @@ def cast(db):
 
     Eleven nations, three officials, four meetings (one planned), three sources and sixteen contributions,
     fifteen of them cited; participations, attendance and coalition-wide figures (some disputed),
-    capability requests, and citations of every kind of record. France has one contribution, the carrier,
-    and no participation in Brussels: tests in test_admin.py and test_api.py count France's contributions
-    and add that participation themselves (a second one would break the one-per-nation constraint).
+    capability requests, two lines of effort (one led by Italy), and citations of every kind of record.
+    France has one contribution, the carrier, and no participation in Brussels: tests in test_admin.py
+    and test_api.py count France's contributions and add that participation themselves (a second one
+    would break the one-per-nation constraint).
     Each record is named (cast.brussels, cast.carrier, cast.isr, ...); cast.grow(n) adds n more of each kind.
     """
     reuters = SourceFactory(
@@ -349,6 +350,20 @@ def cast(db):
     Citation.objects.create(source=reuters, official=carter, quote="“We must accelerate the campaign,” Carter said.")
     Citation.objects.create(source=reuters, meeting=brussels, quote="Defence ministers met in Brussels.")
     Citation.objects.create(source=voa, nation=france, quote="France has stepped up its air strikes.")
+
+    # Two lines of effort: one led by Italy, served by its police training and the request for police
+    # trainers; one with no lead recorded, served by three military contributions.
+    police_line = LineOfEffort.objects.create(
+        slug="iraqi-police-training", name="Training the Iraqi police", order=5, description="Police for Iraq."
+    )
+    police_line.contributions.set([contributions["police"]])
+    police_line.requests.set([police_request])
+    italy_leads_police = LineLead.objects.create(line=police_line, partner=italy)
+    Citation.objects.create(source=voa, line_of_effort=police_line, quote="An effort to train Iraqi police forces.")
+    Citation.objects.create(source=voa, line_lead=italy_leads_police, quote="An effort led by Italy is underway.")
+    campaign_line = LineOfEffort.objects.create(slug="military-campaign", name="The military campaign", order=1)
+    campaign_line.contributions.set([contributions[name] for name in ("carrier", "uk_strikes", "us_strikes")])
+    Citation.objects.create(source=voa, line_of_effort=campaign_line, quote="The military campaign against IS.")
     return Cast(
         reuters=reuters,
         defense_news=defense_news,
@@ -382,6 +397,9 @@ def cast(db):
         **contributions,
         isr=isr,
         police_request=police_request,
+        police_line=police_line,
+        italy_leads_police=italy_leads_police,
+        campaign_line=campaign_line,
     )
 
 

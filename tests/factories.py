@@ -89,6 +89,22 @@ class CapabilityRequestFactory(factory.django.DjangoModelFactory):
     requested_by = factory.SubFactory(NationFactory, country="US", role=models.NationRole.LEAD)
 
 
+class LineOfEffortFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.LineOfEffort
+
+    slug = factory.Sequence(lambda n: f"line-{n}")
+    name = factory.Sequence(lambda n: f"Line of effort {n}")
+
+
+class LineLeadFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.LineLead
+
+    line = factory.SubFactory(LineOfEffortFactory)
+    partner = factory.SubFactory(NationFactory)
+
+
 class CitationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.Citation

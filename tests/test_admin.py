@@ -12,6 +12,8 @@ from contributions.models import (
     Citation,
     Contribution,
     Figure,
+    LineLead,
+    LineOfEffort,
     Meeting,
     Nation,
     Official,
@@ -56,6 +58,8 @@ def records(cast):
         "figure": figure,
         "contribution": cast["carrier"],
         "capabilityrequest": request,
+        "lineofeffort": cast.police_line,
+        "linelead": cast.italy_leads_police,
         "citation": citation,
     }
 
@@ -107,6 +111,8 @@ MODELS = [
     "figure",
     "contribution",
     "capabilityrequest",
+    "lineofeffort",
+    "linelead",
     "citation",
 ]
 
@@ -136,6 +142,8 @@ CHANGELIST_QUERIES = {
     "figure": 7,
     "contribution": 9,  # + date hierarchy
     "capabilityrequest": 9,  # + date hierarchy
+    "lineofeffort": 7,
+    "linelead": 8,  # + the lines, to filter by
     "citation": 8,  # + outlets
 }
 
@@ -409,6 +417,15 @@ def test_a_fresh_database_has_the_editors_group_with_exactly_the_intended_permis
             "change_capabilityrequest",
             "view_capabilityrequest",
             "delete_capabilityrequest",
+            # A line of effort is what leads and contributions refer to; a lead, like a participation,
+            # is removed when a source proves it wrong.
+            "add_lineofeffort",
+            "change_lineofeffort",
+            "view_lineofeffort",
+            "add_linelead",
+            "change_linelead",
+            "view_linelead",
+            "delete_linelead",
             "add_citation",
             "change_citation",
             "view_citation",
@@ -419,7 +436,7 @@ def test_a_fresh_database_has_the_editors_group_with_exactly_the_intended_permis
             "view_sourcetext",
         ]
     }
-    assert len(expected) == 35
+    assert len(expected) == 42
     # Sources, nations, officials and meetings are what other records refer to: editors cannot delete them.
     # Nothing on history tables, tokens, users or lockouts either.
     assert group_codenames() == expected
@@ -511,7 +528,20 @@ def test_an_editor_adds_an_official(editor_client, cast):
 
 
 @pytest.mark.parametrize(
-    "model", [Source, Nation, Official, Meeting, Participation, Figure, Contribution, CapabilityRequest, Citation]
+    "model",
+    [
+        Source,
+        Nation,
+        Official,
+        Meeting,
+        Participation,
+        Figure,
+        Contribution,
+        CapabilityRequest,
+        LineOfEffort,
+        LineLead,
+        Citation,
+    ],
 )
 def test_every_editable_field_is_on_the_admin_form(model):
     # A field added to a model but left out of its fieldsets would be impossible to edit.
@@ -522,3 +552,51 @@ def test_every_editable_field_is_on_the_admin_form(model):
     }
     editable -= {"updated", "nations"}  # set by the database; nations are edited as participations
     assert editable - on_form == set()
+
+
+def test_an_editor_adds_a_line_of_effort_with_its_lead_and_what_serves_it_then_cites_the_lead(editor_client, cast):
+    url = admin_url("lineofeffort", "add")
+    data = change_form_data(editor_client.get(url))
+    data.update(
+        {
+            "name": "Stopping the flow of foreign terrorist fighters",
+            "slug": "foreign-fighters",
+            "order": "3",
+            "contributions": [str(cast.dutch_strikes.pk)],
+            "requests": [],
+            "leads-TOTAL_FORMS": "2",
+            "leads-0-partner": cast.netherlands.pk,
+            "leads-1-partner": NationFactory(country="TR", name="Turkey").pk,
+            "citations-TOTAL_FORMS": "1",
+            "citations-0-source": cast.voa.pk,
+            "citations-0-quote": "Stopping the flow of foreign terrorist fighters.",
+        }
+    )
+    response = editor_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    line = LineOfEffort.objects.get(slug="foreign-fighters")
+    assert [lead.partner.code for lead in line.leads.all()] == ["NL", "TR"]
+    assert list(line.contributions.all()) == [cast.dutch_strikes]
+
+    lead = line.leads.get(partner=cast.netherlands)
+    url = admin_url("linelead", "change", lead.pk)
+    data = change_form_data(editor_client.get(url))
+    data.update(
+        {
+            "citations-TOTAL_FORMS": "1",
+            "citations-0-source": cast.voa.pk,
+            "citations-0-quote": "Led by the Netherlands and Turkey.",
+        }
+    )
+    response = editor_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert lead.citations.get().quote == "Led by the Netherlands and Turkey."
+
+
+def test_a_line_lead_cannot_be_saved_without_a_citation_on_its_own_page(editor_client, cast):
+    url = admin_url("linelead", "add")
+    data = change_form_data(editor_client.get(url))
+    data.update({"line": cast.campaign_line.pk, "partner": cast.us.pk})
+    response = editor_client.post(url, data)
+    assert response.status_code == 200
+    assert not LineLead.objects.filter(line=cast.campaign_line).exists()

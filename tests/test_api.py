@@ -1070,8 +1070,8 @@ def test_anonymous_reading_is_throttled(anonymous, editor_api, db, monkeypatch):
 # Anonymous requests on a cold cache: no session, token or permission queries. Every list first reads
 # the data version, which keys its cached page (and the cached COUNT).
 LIST_QUERIES = {
-    # The data version; COUNT; the page with nation, meeting and official joined.
-    "contributions": 3,
+    # The data version; COUNT; the page with nation, meeting and official joined; their lines of effort.
+    "contributions": 4,
     # The data version; COUNT; the page with its contribution counts.
     "nations": 3,
     # The data version; COUNT; the page with the nation joined.
@@ -1080,7 +1080,7 @@ LIST_QUERIES = {
     "meetings": 5,
     # The data version; COUNT; the page.
     "sources": 3,
-    # The data version; COUNT; the page with source, nation, official and meeting joined (the rest are ids).
+    # The data version; COUNT; the page with source, nation, official, meeting and line joined (the rest are ids).
     "citations": 3,
     # The data version; COUNT; the page with the meeting joined and the dispute flag as a subquery.
     "figures": 3,
@@ -1100,7 +1100,7 @@ CAST_ROWS = {
     "officials": 3,
     "meetings": 4,
     "sources": 3,
-    "citations": 27,
+    "citations": 30,
     "figures": 5,
     "participations": 21,
     "capability-requests": 2,
@@ -1122,7 +1122,8 @@ DETAIL_QUERIES = {
     # The meeting with its host; participations with nations; officials; citations.
     "meetings": 4,
     "sources": 1,
-    "contributions": 2,
+    # The contribution with its related records; its lines of effort; its citations.
+    "contributions": 3,
     "citations": 1,
     "figures": 2,
     "participations": 2,
@@ -1150,8 +1151,9 @@ def test_a_repeated_list_page_costs_one_query_until_a_write(anonymous, editor_ap
     contribution = Contribution.objects.get(pk=first["results"][0]["id"])
     response = editor_api.patch(f"{API}/contributions/{contribution.pk}/", {"description": "Rewritten"}, format="json")
     assert response.status_code == 200
-    # The write gave the data a new version: the page is rebuilt and shows it.
-    with django_assert_num_queries(3):
+    # The write gave the data a new version: the page is rebuilt and shows it (the data version, COUNT,
+    # the page, its lines of effort).
+    with django_assert_num_queries(4):
         again = anonymous.get(url).json()
     assert again["results"][0]["description"] == "Rewritten"
 
@@ -1171,8 +1173,9 @@ def test_cursor_pages_cost_the_same_at_any_depth(anonymous, cast, django_assert_
     cast.grow(n)
     url = f"{API}/contributions/?pagination=cursor&page_size=2"
     while url:
-        # The data version (the page's cache key); the next page_size + 1 rows after the cursor's id; no COUNT.
-        with django_assert_num_queries(2):
+        # The data version (the page's cache key); the next page_size + 1 rows after the cursor's id; their
+        # lines of effort; no COUNT.
+        with django_assert_num_queries(3):
             url = anonymous.get(url).json()["next"]
 
 
@@ -1184,8 +1187,8 @@ def test_detail_query_counts(anonymous, cast, django_assert_num_queries):
 
 def test_csv_query_count_does_not_grow_with_the_rows(anonymous, cast, django_assert_num_queries):
     cast.grow(20)
-    # Contributions with nation, meeting and official joined; their citations with sources.
-    with django_assert_num_queries(2):
+    # Contributions with nation, meeting and official joined; their citations with sources; their lines.
+    with django_assert_num_queries(3):
         assert len(csv_rows(anonymous.get(f"{API}/contributions/?format=csv"))) == 16 + 20
 
 

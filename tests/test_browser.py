@@ -197,9 +197,11 @@ def curated_live(transactional_db):
 
 
 def test_the_curated_data_passes_axe_on_every_kind_of_page(page, curated_live, screenshot):
-    from contributions.models import Contribution, Meeting, Nation, Official, Source
+    from contributions.models import Contribution, LineOfEffort, Meeting, Nation, Official, Source
 
-    paths = ["/", "/contributions/", "/matrix/", "/nations/", "/meetings/", "/officials/", "/sources/"]
+    paths = ["/", "/contributions/", "/matrix/", "/nations/", "/meetings/", "/officials/", "/sources/", "/lines/"]
+    # A line with leads, their quotes, contributions and requests.
+    paths += [LineOfEffort.objects.get(slug="iraqi-police-training").get_absolute_url()]
     paths += ["/search/?q=police", "/search/?q=the&kind=contribution&page=2"]
     paths += [model.objects.first().get_absolute_url() for model in (Nation, Contribution, Meeting, Official, Source)]
     for viewport in (None, PHONE):

@@ -69,6 +69,23 @@ def test_it_filters_contributions_by_category_status_capability_meeting_and_offi
     assert names(cast, rows(filters.ContributionFilter, {"official": cast.pinotti.slug})) == {"police", "money"}
 
 
+def test_it_filters_contributions_by_the_lines_of_effort_they_serve(cast):
+    assert rows(filters.ContributionFilter, {"line": "iraqi-police-training"}) == [cast.police]
+    assert names(cast, rows(filters.ContributionFilter, {"line": "military-campaign"})) == {
+        "carrier",
+        "uk_strikes",
+        "us_strikes",
+    }
+    # Several lines: the contributions serving any of them, each once.
+    both = rows(filters.ContributionFilter, {"line": ["military-campaign", "iraqi-police-training"]})
+    assert names(cast, both) == {"carrier", "uk_strikes", "us_strikes", "police"}
+    assert rows(filters.ContributionFilter, {"line": "military-campaign, iraqi-police-training"}) == both
+    # A contribution serving both lines is not repeated.
+    cast.police_line.contributions.add(cast.carrier)
+    assert len(rows(filters.ContributionFilter, {"line": "military-campaign,iraqi-police-training"})) == 4
+    assert rows(filters.ContributionFilter, {"line": "military-campaign", "nation": "gb"}) == [cast.uk_strikes]
+
+
 def test_it_filters_contributions_by_announcement_dates_inclusively(cast):
     assert rows(filters.ContributionFilter, {"announced_before": "2015-09-01"}) == [cast.japan_funding]
     assert rows(filters.ContributionFilter, {"announced_before": "2015-08-31"}) == []
@@ -91,6 +108,8 @@ def test_it_searches_descriptions_and_quotes(cast):
         ({"capability": "x"}, "capability"),
         ({"meeting": "nowhere"}, "meeting"),
         ({"official": "nobody"}, "official"),
+        ({"line": "no-such-line"}, "line"),
+        ({"line": "military-campaign,no-such-line"}, "line"),
         ({"announced_after": "02/11/2016"}, "announced_after"),
         ({"announced_before": "2016-13-01"}, "announced_before"),
         ({"ordering": "password"}, "ordering"),
@@ -229,6 +248,22 @@ def test_it_filters_capability_requests_by_nation_capability_category_and_meetin
     assert "capability" in errors(filters.CapabilityRequestFilter, {"capability": "magic"})
 
 
+def test_it_filters_lines_of_effort_by_lead_partner_and_name(cast):
+    assert rows(filters.LineOfEffortFilter, {}) == [cast.campaign_line, cast.police_line]
+    assert rows(filters.LineOfEffortFilter, {"partner": "it"}) == [cast.police_line]
+    assert rows(filters.LineOfEffortFilter, {"partner": "fr"}) == []
+    assert rows(filters.LineOfEffortFilter, {"q": "police"}) == [cast.police_line]
+    assert rows(filters.LineOfEffortFilter, {"ordering": "-name"}) == [cast.police_line, cast.campaign_line]
+    assert "partner" in errors(filters.LineOfEffortFilter, {"partner": "zz"})
+
+
+def test_it_filters_line_leads_by_line_and_partner(cast):
+    assert rows(filters.LineLeadFilter, {"line": "iraqi-police-training"}) == [cast.italy_leads_police]
+    assert rows(filters.LineLeadFilter, {"line": "military-campaign"}) == []
+    assert rows(filters.LineLeadFilter, {"partner": "IT"}) == [cast.italy_leads_police]
+    assert "line" in errors(filters.LineLeadFilter, {"line": "nowhere"})
+
+
 def test_every_filterset_is_tested_here():
     filtersets = {
         name for name, value in vars(filters).items() if isinstance(value, type) and name.endswith("Filter")
@@ -236,6 +271,7 @@ def test_every_filterset_is_tested_here():
     filtersets -= {"SlugFilter", "IdsFilter", "VerifiedFilter"}  # filters, not FilterSets; tested below
     tested = {"ContributionFilter", "NationFilter", "MeetingFilter", "OfficialFilter", "SourceFilter"}
     tested |= {"CitationFilter", "FigureFilter", "ParticipationFilter", "CapabilityRequestFilter"}
+    tested |= {"LineOfEffortFilter", "LineLeadFilter"}
     assert filtersets == tested
     assert {Meeting, Official, Source} <= {f._meta.model for f in map(vars(filters).get, tested)}
 

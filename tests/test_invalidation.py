@@ -20,6 +20,8 @@ from tests.factories import (
     CitationFactory,
     ContributionFactory,
     FigureFactory,
+    LineLeadFactory,
+    LineOfEffortFactory,
     MeetingFactory,
     NationFactory,
     OfficialFactory,
@@ -63,6 +65,7 @@ CASES = {
     "CapabilityRequest": Case(
         lambda: CapabilityRequestFactory(), "/api/v1/capability-requests/", "description", "A request after the write"
     ),
+    "LineOfEffort": Case(lambda: LineOfEffortFactory(), "/api/v1/lines/", "name", "A name after the write"),
     # A citation of a nation: one of a contribution also rewrites that contribution's search text.
     "Citation": Case(
         lambda: CitationFactory(contribution=None, nation=NationFactory(country="NL", name="Netherlands")),
@@ -158,6 +161,54 @@ def test_it_gives_a_new_data_version_when_an_official_is_removed_from_a_meeting(
 
     assert token() != before
     assert meeting_officials(api, meeting) == []
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        pytest.param(lambda line, contribution: line.contributions.add(contribution), id="add"),
+        pytest.param(lambda line, contribution: contribution.lines_of_effort.add(line), id="add-from-the-contribution"),
+        pytest.param(lambda line, contribution: line.contributions.set([contribution]), id="set"),
+    ],
+)
+def test_it_gives_a_new_data_version_when_a_contribution_is_said_to_serve_a_line(api, write):
+    line, contribution = LineOfEffortFactory(), ContributionFactory()
+    assert rows(api, "/api/v1/contributions/")[contribution.pk]["lines_of_effort"] == []
+    before = token()
+
+    write(line, contribution)
+
+    assert token() != before
+    assert rows(api, "/api/v1/contributions/")[contribution.pk]["lines_of_effort"] == [line.slug]
+
+
+def test_it_gives_a_new_data_version_when_a_lead_is_added_moved_or_removed(api):
+    # A lead has only its two keys to change: it moves to another partner.
+    lead = LineLeadFactory(partner=NationFactory(country="TR", name="Turkey"))
+    assert rows(api, "/api/v1/line-leads/")[lead.pk]["partner"]["code"] == "TR"
+    before = token()
+
+    lead.partner = NationFactory(country="NL", name="Netherlands")
+    lead.save()
+
+    after_save = token()
+    assert after_save != before
+    assert rows(api, "/api/v1/line-leads/")[lead.pk]["partner"]["code"] == "NL"
+    pk = lead.pk
+    lead.delete()
+    assert token() not in (before, after_save)
+    assert pk not in rows(api, "/api/v1/line-leads/")
+
+
+def test_it_gives_a_new_data_version_when_a_request_is_said_to_serve_a_line(api):
+    line, capability_request = LineOfEffortFactory(), CapabilityRequestFactory()
+    assert rows(api, "/api/v1/lines/")[line.pk]["request_count"] == 0
+    before = token()
+
+    line.requests.add(capability_request)
+
+    assert token() != before
+    assert rows(api, "/api/v1/lines/")[line.pk]["request_count"] == 1
 
 
 def test_it_serves_the_cached_page_until_the_data_version_changes(api):

@@ -761,13 +761,14 @@ QUERY_COUNTS = {
     "nation-list": 3,
     # the nation and its citations (2); the data version (1); contributions counted by category and status,
     # until the next write (1); the first contributions and their citations (2); meetings (1); officials (1);
-    # requests it made (1)
-    "nation-detail": 9,
-    # meetings and officials for the form (2); the data version (1); three facet counts (3) and the total (1),
-    # each until the next write; the page and its citations (2)
-    "contribution-list": 9,
-    # the contribution and its citations (2); requests for the same capability (1)
-    "contribution-detail": 3,
+    # requests it made (1); the lines of effort it leads (1)
+    "nation-detail": 10,
+    # meetings, officials and lines of effort for the form (3); the data version (1); three facet counts (3)
+    # and the total (1), each until the next write; the page and its citations (2)
+    "contribution-list": 10,
+    # the contribution and its citations (2); the lines of effort it serves (1); requests for the same
+    # capability (1)
+    "contribution-detail": 4,
     # the meetings with counts (1); the nations for the form (1)
     "meeting-list": 2,
     # the meeting, its nations and their citations (3); figures and citations (2); officials (1);
@@ -814,9 +815,9 @@ def test_each_page_runs_its_pinned_number_of_queries(client, cast, django_assert
 
 
 def test_the_filtered_contribution_list_adds_one_query_per_record_parameter(client, cast, django_assert_num_queries):
-    # The 9 above, and one each to check the nation, meeting and official values.
+    # The 10 above, and one each to check the nation, meeting and official values.
     url = "/contributions/?nation=fr,it&meeting=brussels-2016-02&official=jean-yves-le-drian&category=military"
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         assert client.get(url).status_code == 200
 
 

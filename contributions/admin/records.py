@@ -314,6 +314,9 @@ class CitationAdmin(VersionLockAdmin, ImportExportHistoryAdmin):
         "figure",
         "contribution__nation",
         "capability_request__requested_by",
+        "line_of_effort",
+        "line_lead__partner",
+        "line_lead__line",
     ]
     form = CitationForm
     search_fields = ["quote", "shares__quote", "note", "source__headline", "source__slug"]

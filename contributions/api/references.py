@@ -7,7 +7,7 @@ from django_countries.serializer_fields import CountryField
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from contributions.models import Citation, Meeting, Nation, Official, Participation
+from contributions.models import Citation, LineOfEffort, Meeting, Nation, Official, Participation
 
 from .fields import NationField, RecordField
 
@@ -54,6 +54,12 @@ class SourceRefSerializer(serializers.Serializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:source-detail", lookup_field="slug")
 
 
+class LineRefSerializer(serializers.Serializer):
+    slug = serializers.SlugField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    url = serializers.HyperlinkedIdentityField(view_name="api:line-detail", lookup_field="slug")
+
+
 def nation_field(**kwargs):
     kwargs.setdefault("help_text", "Written as the nation's ISO 3166-1 alpha-2 code, either case.")
     return NationField(NationRefSerializer, queryset=Nation.objects.all(), **kwargs)
@@ -67,6 +73,11 @@ def official_field(**kwargs):
 def meeting_field(**kwargs):
     kwargs.setdefault("help_text", "Written as the meeting's slug.")
     return RecordField(MeetingRefSerializer, queryset=Meeting.objects.all(), **kwargs)
+
+
+def line_field(**kwargs):
+    kwargs.setdefault("help_text", "Written as the line of effort's slug.")
+    return RecordField(LineRefSerializer, queryset=LineOfEffort.objects.all(), **kwargs)
 
 
 def optional(field_factory, **kwargs):

@@ -17,6 +17,7 @@ from rest_framework.settings import api_settings
 from contributions import tables
 from contributions.models.citations import Citation
 from contributions.models.contributions import CapabilityRequest, Contribution
+from contributions.models.lines import LineLead
 from contributions.models.meetings import Figure, Meeting, Participation
 from contributions.models.nations import Nation, Official
 from contributions.models.sources import Source
@@ -33,6 +34,7 @@ from .references import (
     NationRefSerializer,
     SharedWords,
     SourceRefSerializer,
+    line_field,
     meeting_field,
     nation_field,
     official_field,
@@ -311,6 +313,9 @@ class ContributionSerializer(RecordSerializer):
     meeting = optional(meeting_field)
     official = optional(official_field)
     web_url = WebURLField()
+    lines_of_effort = serializers.SlugRelatedField(
+        slug_field="slug", many=True, read_only=True, help_text="Slugs of the lines of effort it serves."
+    )
 
     class Meta:
         model = Contribution
@@ -334,6 +339,7 @@ class ContributionSerializer(RecordSerializer):
             "official",
             "updated",
             "web_url",
+            "lines_of_effort",
         ]
         extra_kwargs = {
             "quantity": COUNT,
@@ -383,6 +389,8 @@ class CitationSerializer(SharedWords, RecordSerializer):
     capability_request = IdRecordField(
         "api:capability-request-detail", queryset=CapabilityRequest.objects.all(), required=False, allow_null=True
     )
+    line_of_effort = optional(line_field)
+    line_lead = IdRecordField("api:line-lead-detail", queryset=LineLead.objects.all(), required=False, allow_null=True)
 
     verified = serializers.BooleanField(read_only=True, help_text=VERIFIED_HELP)
     verification_state = serializers.CharField(read_only=True, help_text=STATE_HELP)

@@ -4,7 +4,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import export, search, views
+from . import export, lines, search, views
 
 # Namespaced: the researchers' pages already use names like "nation-detail".
 app_name = "api"
@@ -22,6 +22,8 @@ router.register("capability-requests", views.CapabilityRequestViewSet, basename=
 router.register("citations", views.CitationViewSet)
 router.register("sources", views.SourceViewSet)
 router.register("summary", views.SummaryViewSet, basename="summary")
+router.register("lines", lines.LineOfEffortViewSet, basename="line")
+router.register("line-leads", lines.LineLeadViewSet, basename="line-lead")
 
 # Swagger UI and ReDoc style their elements inline as they render, and ReDoc searches in a worker it
 # builds from a blob. Their scripts stay files from this site: the split Swagger view serves its

@@ -351,7 +351,7 @@ class FigureViewSet(MergeMixin, RecordViewSet):
 class ContributionViewSet(MergeMixin, RecordViewSet):
     """What each nation gave, pledged or was asked for, with its citations on the detail."""
 
-    queryset = Contribution.objects.select_related("nation", "meeting", "official")
+    queryset = Contribution.objects.select_related("nation", "meeting", "official").with_lines()
     serializer_class = serializers.ContributionSerializer
     detail_serializer_class = serializers.ContributionDetailSerializer
     filterset_class = filters.ContributionFilter
@@ -361,7 +361,7 @@ class ContributionViewSet(MergeMixin, RecordViewSet):
     def get_queryset(self):
         # The CSV columns include each row's sources and quotes.
         if self.action == "list" and self.wants_csv:
-            return Contribution.objects.with_related()
+            return Contribution.objects.with_related().with_lines()
         return super().get_queryset()
 
 
@@ -380,7 +380,7 @@ class CapabilityRequestViewSet(MergeMixin, RecordViewSet):
 class CitationViewSet(RecordViewSet):
     """Verbatim quotes from the sources. Each supports exactly one record: set one of the record fields."""
 
-    queryset = Citation.objects.with_words().select_related("nation", "official", "meeting")
+    queryset = Citation.objects.with_words().select_related("nation", "official", "meeting", "line_of_effort")
     serializer_class = serializers.CitationSerializer
     filterset_class = filters.CitationFilter
     table = tables.CITATIONS

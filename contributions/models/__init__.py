@@ -30,6 +30,7 @@ from .contributions import (
     search_document,
 )
 from .keys import MAX_ID, parse_id
+from .lines import LineLead, LineOfEffort, LineOfEffortQuerySet
 from .meetings import Figure, FigureQuerySet, Meeting, MeetingQuerySet, Participation
 from .nations import Nation, NationQuerySet, Official
 from .search import SEARCH_VECTOR, SearchEntry, SearchKind
@@ -48,6 +49,8 @@ CONTENT_MODELS = [
     Figure,
     Contribution,
     CapabilityRequest,
+    LineOfEffort,
+    LineLead,
     Citation,
 ]
 
@@ -70,6 +73,9 @@ __all__ = [
     "FigureMetric",
     "FigureQualifier",
     "FigureQuerySet",
+    "LineLead",
+    "LineOfEffort",
+    "LineOfEffortQuerySet",
     "Meeting",
     "MeetingKind",
     "MeetingQuerySet",

@@ -12,11 +12,22 @@ from simple_history.models import HistoricalRecords
 from .. import verification
 from .contributions import CapabilityRequest, Contribution
 from .fields import CharField, TextField
+from .lines import LineLead, LineOfEffort
 from .meetings import Figure, Meeting, Participation
 from .nations import Nation, Official
 from .sources import Source, SourceText
 
-CITATION_TARGETS = ("nation", "official", "meeting", "participation", "figure", "contribution", "capability_request")
+CITATION_TARGETS = (
+    "nation",
+    "official",
+    "meeting",
+    "participation",
+    "figure",
+    "contribution",
+    "capability_request",
+    "line_of_effort",
+    "line_lead",
+)
 
 
 def supported_kind(values):
@@ -97,6 +108,10 @@ class Citation(models.Model):
     capability_request = models.ForeignKey(
         CapabilityRequest, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
     )
+    line_of_effort = models.ForeignKey(
+        LineOfEffort, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+    )
+    line_lead = models.ForeignKey(LineLead, on_delete=models.CASCADE, null=True, blank=True, related_name="citations")
     # The verification record (contributions/verification.py): where the quote was found, in which text.
     # Blank: unverified. Kept when the source's text is absent (a clone without the texts), so the
     # quote still names the text it was checked against by its fingerprint.

@@ -25,6 +25,10 @@ class ContributionQuerySet(models.QuerySet):
             models.Prefetch("citations", queryset=Citation.objects.with_words())
         )
 
+    def with_lines(self):
+        """Each row's lines of effort, for the columns and pages that name them: one query for all rows."""
+        return self.prefetch_related("lines_of_effort")
+
     def search(self, text):
         """Rows whose description or any citation quote contains `text`, case-insensitively."""
         # One column holds both (see search_document), so PostgreSQL can answer from its trigram index

@@ -25,6 +25,7 @@ class SearchKind(models.TextChoices):
     NATION = "nation", "Nations"
     PARTICIPATION = "participation", "Meeting attendance"
     SOURCE = "source", "Sources"
+    LINE_OF_EFFORT = "line_of_effort", "Lines of effort"
 
 
 class SearchEntry(models.Model):

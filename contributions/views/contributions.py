@@ -20,9 +20,10 @@ from .helpers import contributions_url, form_errors, offer_only, show_counts, so
 @cached_page
 def contribution_list(request):
     """The main research list: filters, facet counts, sorting, paging, and the same rows as CSV or JSON."""
-    # Queries, with no filter given: meetings and officials for the form (2); the data version (1); a count
-    # per facet (3) and the total (1), each cached until the next write; the page of rows and their
-    # citations (2). Each nation, meeting or official parameter adds one query to check its values.
+    # Queries, with no filter given: meetings, officials and lines of effort for the form (3); the data
+    # version (1); a count per facet (3) and the total (1), each cached until the next write; the page of
+    # rows and their citations (2). Each nation, meeting, official or line parameter adds one query to
+    # check its values.
     filterset = ContributionFilter(request.GET, queryset=Contribution.objects.all())
     options = ListOptionsForm(request.GET)
     form = filterset.form
@@ -40,7 +41,7 @@ def contribution_list(request):
     rows = filterset.qs.with_related()
     download = options.cleaned_data["format"]
     if download in ("csv", "json"):
-        return stream_table(tables.CONTRIBUTIONS, rows, download, f"contributions.{download}")
+        return stream_table(tables.CONTRIBUTIONS, rows.with_lines(), download, f"contributions.{download}")
 
     paginator = CachedCountPaginator(rows, options.cleaned_data["page_size"], count_limit=count_limit(request.GET))
     number = options.cleaned_data["page"] or 1
@@ -98,6 +99,8 @@ def filter_chips(request, filterset):
         chips.append(("Meeting", meeting.title, url_without(request, "meeting", meeting.slug)))
     for official in data.get("official") or []:
         chips.append(("Official", official.name, url_without(request, "official", official.slug)))
+    for line in data.get("line") or []:
+        chips.append(("Line of effort", line.name, url_without(request, "line", line.slug)))
     for name in ("announced_after", "announced_before"):
         if data.get(name):
             chips.append((filterset.filters[name].label, request.GET[name], url_without(request, name)))
@@ -118,9 +121,9 @@ def url_for_download(request, kind):
 
 
 def contribution_detail(request, pk):
-    # Queries: the contribution with its nation, meeting and official (1); its citations (1);
-    # the requests for the same capability (1).
-    contribution = get_object_or_404(Contribution.objects.with_related(), pk=pk)
+    # Queries: the contribution with its nation, meeting and official (1); its citations (1); the lines
+    # of effort it serves (1); the requests for the same capability (1).
+    contribution = get_object_or_404(Contribution.objects.with_related().with_lines(), pk=pk)
     requests = []
     if contribution.capability:
         requests = list(

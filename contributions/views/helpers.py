@@ -26,6 +26,8 @@ CITATION_KINDS = {
     "participation": ("Meeting attendance", "nation at a meeting", "nations at meetings"),
     "official": ("Officials", "official", "officials"),
     "nation": ("Nations", "nation", "nations"),
+    "line_of_effort": ("Lines of effort", "line of effort", "lines of effort"),
+    "line_lead": ("Leads of lines of effort", "lead of a line of effort", "leads of lines of effort"),
 }
 
 

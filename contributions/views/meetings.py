@@ -96,6 +96,9 @@ def source_detail(request, slug):
         "figure__meeting",
         "contribution__nation",
         "capability_request__requested_by",
+        "line_of_effort",
+        "line_lead__line",
+        "line_lead__partner",
     )
     disputed = set(
         Figure.objects.with_disputes().filter(citations__source=source, disputed=True).values_list("pk", flat=True)

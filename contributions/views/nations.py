@@ -7,6 +7,7 @@ from ..cache import cached_page
 from ..filters import NationFilter, OfficialFilter, split_values
 from ..forms import NATION_ORDERINGS, OFFICIAL_ORDERINGS
 from ..models.choices import STATUS_ORDER, Category, ContributionStatus
+from ..models.lines import LineOfEffort
 from ..models.meetings import Participation
 from ..models.nations import Nation, Official
 from .helpers import (
@@ -49,7 +50,8 @@ def nation_detail(request, iso2):
         return redirect("nation-detail", iso2=iso2.lower(), permanent=True)
     # Queries: the nation (1) and its citations (1); the data version (1) and, until the next write, its
     # contributions counted by category and status (1); the first of its contributions and their citations
-    # (2); its meetings (1); its officials (1); the capabilities it asked others for (1).
+    # (2); its meetings (1); its officials (1); the capabilities it asked others for (1); the lines of
+    # effort it leads (1).
     nation = get_object_or_404(Nation.objects.prefetch_related(cited()), country=iso2.upper())
     counts = queries.status_counts(nation.contributions.all())
     # A leading nation has hundreds of thousands of rows at scale: the profile lists the first ones, counts
@@ -73,6 +75,7 @@ def nation_detail(request, iso2):
         "officials": list(nation.officials.all()),
         "requests": list(nation.capability_requests.select_related("meeting", "official")),
         "list_url": contributions_url(nation=nation.slug),
+        "led_lines": list(LineOfEffort.objects.filter(leads__partner=nation)),
     }
     return render(request, "contributions/nation_detail.html", context)
 

@@ -21,7 +21,8 @@ from contributions import search
 from contributions.management.texts import archive_folder
 from contributions.models import CONTENT_MODELS, Source, SourceText
 
-FIXTURES = ["sources", "nations", "officials", "meetings", "figures", "contributions", "requests", "citations"]
+# Lines of effort after the citations: lines.json holds the quotes that support its lines and leads.
+FIXTURES = ["sources", "nations", "officials", "meetings", "figures", "contributions", "requests", "citations", "lines"]
 
 
 class Command(BaseCommand):

@@ -1,4 +1,5 @@
-"""Write each curated quote's verification record into fixtures/citations.json, from the real texts.
+"""Write each curated quote's verification record into fixtures/citations.json (and lines.json), from
+the real texts.
 
     python manage.py record_verifications --texts ../shared/sources --captured 2026-11-21T00:00:00Z
 
@@ -21,6 +22,11 @@ from contributions.models.fields import normalize_text
 from contributions.verification import NormalisedText, fingerprint
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+
+
+def citing_fixtures(folder):
+    """The fixture files holding citations."""
+    return [path for path in (folder / "citations.json", folder / "lines.json") if path.is_file()]
 
 
 def iso(moment):
@@ -54,9 +60,10 @@ class Command(BaseCommand):
             # As SourceText stores it, so the fingerprint names the text the archive will hold.
             text = normalize_text(path.read_text(encoding="utf-8"))
             loaded[pk] = (fingerprint(text), NormalisedText(text))
-        path = fixtures / "citations.json"
-        citations = json.loads(path.read_text(encoding="utf-8"))
+        # lines.json carries the citations of its lines of effort and their leads beside them.
+        files = {path: json.loads(path.read_text(encoding="utf-8")) for path in citing_fixtures(fixtures)}
         checked, missing = iso(timezone.now().replace(microsecond=0)), []
+        citations = [row for rows in files.values() for row in rows if row["model"] == "contributions.citation"]
         for row in citations:
             fields = row["fields"]
             sha256, text = loaded[fields["source"]]
@@ -78,5 +85,7 @@ class Command(BaseCommand):
             )
         if missing:
             raise CommandError("\n".join(missing))
-        path.write_text(json.dumps(citations, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        for path, rows in files.items():
+            path.write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        path = fixtures / "citations.json"
         self.stdout.write(self.style.SUCCESS(f"Recorded {len(citations)} verifications in {path}."))

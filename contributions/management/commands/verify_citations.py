@@ -24,6 +24,7 @@ from django.db.models import Count
 from contributions.management.texts import archive_folder
 from contributions.models.citations import CITATION_TARGETS, Citation, supported_kind
 from contributions.models.contributions import CapabilityRequest, Contribution
+from contributions.models.lines import LineLead, LineOfEffort
 from contributions.models.meetings import Figure, Meeting, Participation
 from contributions.models.nations import Nation, Official
 from contributions.models.sources import Source, SourceText
@@ -38,6 +39,8 @@ CITED_MODELS = [
     (Figure, ()),
     (Contribution, ("nation",)),
     (CapabilityRequest, ("requested_by",)),
+    (LineOfEffort, ()),
+    (LineLead, ("line", "partner")),
 ]
 
 
