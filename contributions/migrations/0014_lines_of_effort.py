@@ -77,28 +77,6 @@ class Migration(migrations.Migration):
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalLineOfEffort_contributions',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-            ],
-            options={
-                'verbose_name': 'HistoricalLineOfEffort_contributions',
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
-            name='HistoricalLineOfEffort_requests',
-            fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-            ],
-            options={
-                'verbose_name': 'HistoricalLineOfEffort_requests',
-            },
-            bases=(simple_history.models.HistoricalChanges, models.Model),
-        ),
-        migrations.CreateModel(
             name='LineLead',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
@@ -159,26 +137,6 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
         ),
         migrations.AddField(
-            model_name='historicallineofeffort_contributions',
-            name='contribution',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='contributions.contribution'),
-        ),
-        migrations.AddField(
-            model_name='historicallineofeffort_contributions',
-            name='history',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='contributions.historicallineofeffort'),
-        ),
-        migrations.AddField(
-            model_name='historicallineofeffort_requests',
-            name='capabilityrequest',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='contributions.capabilityrequest'),
-        ),
-        migrations.AddField(
-            model_name='historicallineofeffort_requests',
-            name='history',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='contributions.historicallineofeffort'),
-        ),
-        migrations.AddField(
             model_name='linelead',
             name='partner',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='line_leads', to='contributions.nation'),
@@ -207,16 +165,6 @@ class Migration(migrations.Migration):
             model_name='linelead',
             name='line',
             field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='leads', to='contributions.lineofeffort'),
-        ),
-        migrations.AddField(
-            model_name='historicallineofeffort_requests',
-            name='lineofeffort',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='contributions.lineofeffort'),
-        ),
-        migrations.AddField(
-            model_name='historicallineofeffort_contributions',
-            name='lineofeffort',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='contributions.lineofeffort'),
         ),
         migrations.AddField(
             model_name='historicallinelead',

@@ -34,7 +34,9 @@ class LineOfEffort(models.Model):
     )
     updated = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(m2m_fields=[contributions, requests])
+    # No m2m_fields: django-simple-history cannot record a change made from the other side
+    # (contribution.lines_of_effort.add(line)) for a model with excluded fields, and fails it.
+    history = HistoricalRecords()
     objects = LineOfEffortQuerySet.as_manager()
 
     class Meta:
