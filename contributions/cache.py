@@ -111,11 +111,12 @@ def _finish(**kwargs):
 
 
 def connect():
-    from .models import CONTENT_MODELS, Meeting
+    from .models import CONTENT_MODELS, Contribution, Meeting
 
     for model in CONTENT_MODELS:
         post_save.connect(bump, sender=model, dispatch_uid=f"data_version_save_{model.__name__}")
         post_delete.connect(bump, sender=model, dispatch_uid=f"data_version_delete_{model.__name__}")
     m2m_changed.connect(bump, sender=Meeting.officials.through, dispatch_uid="data_version_officials")
+    m2m_changed.connect(bump, sender=Contribution.theatres.through, dispatch_uid="data_version_theatres")
     request_started.connect(_start, dispatch_uid="data_version_request_started")
     request_finished.connect(_finish, dispatch_uid="data_version_request_finished")

@@ -8,6 +8,7 @@ the CSV files join on values a person can read.
 
 from django.db import models
 
+from .models.choices import TheatreCode, definition
 from .models.citations import Citation
 from .models.contributions import CapabilityRequest, Contribution
 from .models.meetings import Figure, Meeting, Participation
@@ -53,7 +54,10 @@ class Column:
         return f"<Column {self.name}>"
 
     def describe(self):
-        allowed = [{"value": value, "label": str(label)} for value, label in self.choices or []]
+        allowed = [
+            {"value": value, "label": str(label), "definition": definition(self.name, value)}
+            for value, label in self.choices or []
+        ]
         return {"name": self.name, "type": self.type, "meaning": self.meaning, "allowed_values": allowed}
 
 
@@ -81,6 +85,14 @@ MEANINGS = {
     "quote": "The words of the source, copied character for character, curly quotes included.",
     "note": "What the quote establishes, where not obvious.",
     "text_sha256": "The sha256 of the source's archived text the quote was found in; blank when unverified.",
+    "quantity_qualifier": "How exact 'quantity' is: exact, about, more_than, nearly, up_to or several.",
+    "original_amount": "The amount in the currency the source gives (1000000.00); needs the next three columns.",
+    "original_currency": "ISO 4217 code of 'original_amount' (EUR, GBP), from the listed codes.",
+    "exchange_rate": "US dollars per unit of 'original_currency', as used to convert it into 'amount'; above zero.",
+    "rate_date": "The day 'exchange_rate' applies to.",
+    "started": "When it began, where the source says; for a month, season or year, the first day of it.",
+    "ended": "When it ended, where the source says; not before 'started'.",
+    "announced_year_inferred": "The source gives the day and month of 'announced', not the year: it is inferred.",
 }
 
 
@@ -269,7 +281,13 @@ def _join(values):
     return " | ".join(v for v in values if v)
 
 
-# Citations are prefetched by Contribution.objects.with_related().
+def theatre_codes(contribution):
+    # Read from the prefetch in Contribution.objects.with_related(), in the vocabulary's order.
+    codes = {theatre.code for theatre in contribution.theatres.all()}
+    return ";".join(code for code in TheatreCode.values if code in codes)
+
+
+# Citations and theatres are prefetched by Contribution.objects.with_related().
 CONTRIBUTIONS = Table(
     "contributions",
     Contribution,
@@ -294,6 +312,30 @@ CONTRIBUTIONS = Table(
             "string",
             "The cited quotes, verbatim, separated by ' | '.",
         ),
+        field(Contribution, "quantity_qualifier"),
+        Column(
+            "quantity_display",
+            lambda c: c.quantity_display,
+            "string",
+            "The quantity in words, as the pages show it (“about 1,830 personnel”); read only.",
+        ),
+        Column(
+            "theatres",
+            theatre_codes,
+            "string",
+            "Codes of the theatres it operates in, separated by ';' (iraq;syria); blank when not stated.",
+            TheatreCode.choices,
+        ),
+        key(
+            "host_code",
+            "host",
+            "Code of the partner hosting the deployment (nations.code), blank if none.",
+            nation_code,
+        ),
+        *dated(Contribution, "started"),
+        *dated(Contribution, "ended"),
+        field(Contribution, "announced_year_inferred"),
+        *fields(Contribution, "original_amount", "original_currency", "exchange_rate", "rate_date"),
     ],
     lambda: Contribution.objects.with_related(),
     "What each nation gave, pledged or was asked for, with its citations.",

@@ -316,6 +316,17 @@ def cast(db):
             us, "military", "air_strikes", "delivered", "Most of the coalition's air strikes", None, carter
         ),
     }
+    # Where some of them operate and who hosts them (issue 14): Canada's jets were based abroad, the
+    # German trainers work in Iraq with Iraq as host, and Italy's number of police trainers is approximate.
+    contributions["uk_strikes"].theatres.set(["iraq", "syria"])
+    contributions["carrier"].theatres.set(["iraq", "region"])
+    contributions["peshmerga_trainers"].theatres.set(["iraq"])
+    contributions["peshmerga_trainers"].host = iraq
+    contributions["peshmerga_trainers"].save()
+    contributions["cf18s"].host = uae
+    contributions["cf18s"].save()
+    contributions["police"].quantity_qualifier = "about"
+    contributions["police"].save()
     # The one contribution no source supports yet, with a date known only to the month.
     contributions["japan_funding"] = ContributionFactory(
         nation=japan,

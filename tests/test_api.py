@@ -1070,8 +1070,8 @@ def test_anonymous_reading_is_throttled(anonymous, editor_api, db, monkeypatch):
 # Anonymous requests on a cold cache: no session, token or permission queries. Every list first reads
 # the data version, which keys its cached page (and the cached COUNT).
 LIST_QUERIES = {
-    # The data version; COUNT; the page with nation, meeting and official joined.
-    "contributions": 3,
+    # The data version; COUNT; the page with nation, host, meeting and official joined; the page's theatres.
+    "contributions": 4,
     # The data version; COUNT; the page with its contribution counts.
     "nations": 3,
     # The data version; COUNT; the page with the nation joined.
@@ -1122,7 +1122,8 @@ DETAIL_QUERIES = {
     # The meeting with its host; participations with nations; officials; citations.
     "meetings": 4,
     "sources": 1,
-    "contributions": 2,
+    # The contribution with its nation, host, meeting and official; its theatres; its citations.
+    "contributions": 3,
     "citations": 1,
     "figures": 2,
     "participations": 2,

@@ -350,7 +350,8 @@ class FigureViewSet(RecordViewSet):
 class ContributionViewSet(RecordViewSet):
     """What each nation gave, pledged or was asked for, with its citations on the detail."""
 
-    queryset = Contribution.objects.select_related("nation", "meeting", "official")
+    # Theatres are prefetched: one query per page rather than one per row.
+    queryset = Contribution.objects.select_related("nation", "meeting", "official", "host").prefetch_related("theatres")
     serializer_class = serializers.ContributionSerializer
     detail_serializer_class = serializers.ContributionDetailSerializer
     filterset_class = filters.ContributionFilter
