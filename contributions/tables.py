@@ -435,7 +435,10 @@ def dictionary_rows():
     for table in TABLES:
         for column in table.columns:
             described = column.describe()
-            allowed = "; ".join(f"{choice['value']} ({choice['label']})" for choice in described["allowed_values"])
+            allowed = "; ".join(
+                f"{c['value']} ({c['label']}{': ' + c['definition'] if c['definition'] else ''})"
+                for c in described["allowed_values"]
+            )
             yield {
                 "table": table.name,
                 "column": column.name,

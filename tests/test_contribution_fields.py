@@ -7,11 +7,13 @@ from decimal import Decimal
 import pytest
 import tablib
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
 from contributions import queries, tables
 from contributions.filters import ContributionFilter
+from contributions.management.commands.load_curated import FIXTURES
 from contributions.models import Contribution, Figure, Qualifier, Theatre, format_date
 from contributions.models.choices import CAPABILITY_DEFINITIONS, UNIT_DEFINITIONS, Capability, Unit, format_quantity
 from contributions.resources import ContributionResource
@@ -399,3 +401,17 @@ def test_the_migration_keeps_existing_contributions_and_figures():
         "home",
     }
     assert Theatre.objects.count() == 4
+
+
+# --- The curated data ------------------------------------------------------------------------------
+
+
+def test_the_curated_data_places_contributions_in_their_theatres(db):
+    call_command("loaddata", *FIXTURES, verbosity=0)
+    french_strikes = Contribution.objects.get(nation__country="FR", capability="air_strikes")
+    assert list(french_strikes.theatres.values_list("code", flat=True)) == ["syria"]
+    assert any("especially in Syria" in citation.quote for citation in french_strikes.citations.all())
+    carrier = Contribution.objects.get(capability="aircraft_carrier")
+    assert set(carrier.theatres.values_list("code", flat=True)) == {"iraq", "region"}
+    spending = Contribution.objects.get(nation__country="US", started__isnull=False)
+    assert spending.started_display == "8 August 2014"

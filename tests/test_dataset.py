@@ -37,7 +37,7 @@ EXPECTED_COUNTS = {
     Figure: 13,
     Contribution: 24,
     CapabilityRequest: 17,
-    Citation: 185,
+    Citation: 186,
 }
 CITED_MODELS = [Nation, Official, Meeting, Participation, Figure, Contribution, CapabilityRequest]
 
