@@ -282,8 +282,7 @@ def _join(values):
 
 
 def theatre_codes(contribution):
-    # Read from the prefetch in Contribution.objects.with_related(), in the vocabulary's order.
-    codes = {theatre.code for theatre in contribution.theatres.all()}
+    codes = {theatre.code for theatre in contribution.theatres.all()}  # prefetched; written in vocabulary order
     return ";".join(code for code in TheatreCode.values if code in codes)
 
 
@@ -317,7 +316,7 @@ CONTRIBUTIONS = Table(
             "quantity_display",
             lambda c: c.quantity_display,
             "string",
-            "The quantity in words, as the pages show it (“about 1,830 personnel”); read only.",
+            "The quantity in words (“about 1,830 personnel”).",
         ),
         Column(
             "theatres",
