@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group, User
 from django_countries import countries
 
 from contributions.management.commands.load_curated import FIXTURES as CURATED_FIXTURES
-from contributions.models import Citation, Figure, Nation, Participation
+from contributions.models import Citation, Contribution, Figure, Nation, Participation
 from tests.factories import (
     CapabilityRequestFactory,
     CitationFactory,
@@ -321,12 +321,14 @@ def cast(db):
     contributions["uk_strikes"].theatres.set(["iraq", "syria"])
     contributions["carrier"].theatres.set(["iraq", "region"])
     contributions["peshmerga_trainers"].theatres.set(["iraq"])
-    contributions["peshmerga_trainers"].host = iraq
-    contributions["peshmerga_trainers"].save()
-    contributions["cf18s"].host = uae
-    contributions["cf18s"].save()
-    contributions["police"].quantity_qualifier = "about"
-    contributions["police"].save()
+    # Updated in place, so each keeps the one history entry its creation made.
+    for name, changes in (
+        ("peshmerga_trainers", {"host": iraq}),
+        ("cf18s", {"host": uae}),
+        ("police", {"quantity_qualifier": "about"}),
+    ):
+        Contribution.objects.filter(pk=contributions[name].pk).update(**changes)
+        contributions[name].refresh_from_db()
     # The one contribution no source supports yet, with a date known only to the month.
     contributions["japan_funding"] = ContributionFactory(
         nation=japan,

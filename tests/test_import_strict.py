@@ -49,7 +49,7 @@ def test_it_refuses_a_short_row_and_leaves_the_record_as_it_was(editor_client, c
     short = f"{carrier.pk},FR,military,,delivered,short row edit"
     errors = file_errors(upload(editor_client, "contribution", f"{HEADER}\n{short}\n"))
     assert errors == [
-        "Line 2 has 6 cells but the header has 18; nothing was imported. "
+        "Line 2 has 6 cells but the header has 30; nothing was imported. "
         "Check for a missing comma or an unclosed quote."
     ]
     carrier.refresh_from_db()
@@ -60,7 +60,7 @@ def test_it_refuses_a_long_row_and_an_unclosed_quote(editor_client, cast):
     row = row_of(cast["carrier"])
     long_row = ",".join(row) + ",extra"
     assert file_errors(upload(editor_client, "contribution", f"{HEADER}\n{long_row}\n"))[0].startswith(
-        "Line 2 has 19 cells but the header has 18"
+        "Line 2 has 31 cells but the header has 30"
     )
     unclosed = ",".join(row[:5]) + ',"An unclosed quote,' + ",".join(row[6:])
     (error,) = file_errors(upload(editor_client, "contribution", f"{HEADER}\n{unclosed}\n"))
