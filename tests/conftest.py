@@ -317,15 +317,14 @@ def cast(db):
         ),
     }
     # Where some of them operate and who hosts them (issue 14): Canada's jets were based abroad, the
-    # German trainers work in Iraq with Iraq as host, and Italy's number of police trainers is approximate.
+    # German trainers work in Iraq with Iraq as host, and their number is approximate.
     contributions["uk_strikes"].theatres.set(["iraq", "syria"])
     contributions["carrier"].theatres.set(["iraq", "region"])
     contributions["peshmerga_trainers"].theatres.set(["iraq"])
     # Updated in place, so each keeps the one history entry its creation made.
     for name, changes in (
-        ("peshmerga_trainers", {"host": iraq}),
         ("cf18s", {"host": uae}),
-        ("police", {"quantity_qualifier": "about"}),
+        ("peshmerga_trainers", {"host": iraq, "quantity_qualifier": "about"}),
     ):
         Contribution.objects.filter(pk=contributions[name].pk).update(**changes)
         contributions[name].refresh_from_db()

@@ -153,8 +153,8 @@ def test_the_matrix_page_splits_by_theatre_and_refuses_another_split(client, cas
 
 
 def test_pages_show_theatres_host_and_the_qualified_quantity(client, cast):
-    detail = client.get(cast.police.get_absolute_url()).content.decode()
-    assert "about 450 personnel" in detail
+    detail = client.get(cast.peshmerga_trainers.get_absolute_url()).content.decode()
+    assert "about 150 personnel" in detail
     cf18s = client.get(cast.cf18s.get_absolute_url()).content.decode()
     assert "United Arab Emirates" in cf18s
     profile = client.get("/nations/ae/").content.decode()
@@ -171,7 +171,10 @@ def test_the_api_reads_the_new_fields(client, cast):
     assert body["theatres"] == ["iraq", "syria"]
     assert body["quantity_qualifier"] == "exact"
     assert client.get(f"{API}/contributions/{cast.cf18s.pk}/").json()["host"]["code"] == "AE"
-    assert client.get(f"{API}/contributions/{cast.police.pk}/").json()["quantity_display"] == "about 450 personnel"
+    assert (
+        client.get(f"{API}/contributions/{cast.peshmerga_trainers.pk}/").json()["quantity_display"]
+        == "about 150 personnel"
+    )
 
 
 def test_the_api_writes_every_new_field(editor_api, cast):
