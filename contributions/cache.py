@@ -111,7 +111,7 @@ def _finish(**kwargs):
 
 
 def connect():
-    from .models import CONTENT_MODELS, LineOfEffort, Meeting
+    from .models import CONTENT_MODELS, Contribution, LineOfEffort, Meeting
 
     for model in CONTENT_MODELS:
         post_save.connect(bump, sender=model, dispatch_uid=f"data_version_save_{model.__name__}")
@@ -119,5 +119,6 @@ def connect():
     m2m_changed.connect(bump, sender=Meeting.officials.through, dispatch_uid="data_version_officials")
     m2m_changed.connect(bump, sender=LineOfEffort.contributions.through, dispatch_uid="data_version_line_contributions")
     m2m_changed.connect(bump, sender=LineOfEffort.requests.through, dispatch_uid="data_version_line_requests")
+    m2m_changed.connect(bump, sender=Contribution.theatres.through, dispatch_uid="data_version_theatres")
     request_started.connect(_start, dispatch_uid="data_version_request_started")
     request_finished.connect(_finish, dispatch_uid="data_version_request_finished")

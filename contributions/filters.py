@@ -11,7 +11,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 
 from .forms import CheckboxesWithCounts, split_values
-from .models.choices import Capability, Category
+from .models.choices import Capability, Category, TheatreCode
 from .models.citations import CITATION_TARGETS, Citation
 from .models.contributions import CapabilityRequest, Contribution
 from .models.keys import parse_id
@@ -238,6 +238,16 @@ class ContributionFilter(FilterSet):
     verified = VerifiedFilter(
         through="contribution",
         help_text="true: contributions with a quote verified against its source's archived text; false: none verified.",
+    )
+    # Through the link table, as EXISTS: a contribution in Iraq and Syria is one row, not two.
+    theatre = CSVMultipleChoiceFilter(
+        choices=TheatreCode.choices,
+        method=having(Contribution.theatres.through, "contribution", "theatre"),
+        label="Theatre",
+        help_text="Contributions operating in any of these theatres; several allowed.",
+    )
+    host = NationCodeFilter(
+        label="Host", help_text="The partner hosting the deployment: ISO code, either case; several."
     )
     ordering = OrderingFilter(
         fields=(

@@ -123,6 +123,21 @@ def facets(filterset):
         "nation": nations,
         "category": {k[0]: n for k, n in grouped("facet", filterset.queryset_without("category"), "category").items()},
         "status": {k[0]: n for k, n in grouped("facet", filterset.queryset_without("status"), "status").items()},
+        "theatre": theatre_counts(filterset.queryset_without("theatre")),
+    }
+
+
+def theatre_counts(contributions):
+    """{theatre code: n}, a contribution counted under each of its theatres, and under "" for none stated."""
+    rows = grouped("theatre-counts", contributions, "theatres__code")
+    return {(code or ""): n for (code,), n in rows.items()}
+
+
+def host_facet(filterset):
+    """{code: (name, n)} of the partners hosting the contributions the other filters select."""
+    rows = filterset.queryset_without("host").filter(host__isnull=False)
+    return {
+        code.lower(): (name, n) for (code, name), n in grouped("facet", rows, "host__country", "host__name").items()
     }
 
 
@@ -152,12 +167,21 @@ def summary(contributions):
     return sorted(cells, key=lambda cell: (cell[0].name, cell[0].pk, cell[1], cell[2]))
 
 
-def matrix_cells():
-    """{(nation id, category): {"total", "statuses": {status: n}, "capabilities": {capability: n}}}."""
+def matrix_cells(split=None):
+    """{(nation id, category): {"total", "statuses": {status: n}, "capabilities": {capability: n}}}.
+
+    Split by theatre, the keys are (nation id, theatre code, category): a contribution in Iraq and Syria
+    counts under each, and one with no theatre stated under "".
+    """
     cells = {}
     fields = ("nation_id", "category", "capability", "status")
-    for (nation_id, category, capability, status), n in grouped("matrix", Contribution.objects.all(), *fields).items():
-        cell = cells.setdefault((nation_id, category), {"total": 0, "statuses": {}, "capabilities": {}})
+    if split == "theatre":
+        fields = ("nation_id", "theatres__code", "category", "capability", "status")
+    for values, n in grouped("matrix", Contribution.objects.all(), *fields).items():
+        *key, capability, status = values
+        if split == "theatre":
+            key[1] = key[1] or ""
+        cell = cells.setdefault(tuple(key), {"total": 0, "statuses": {}, "capabilities": {}})
         cell["total"] += n
         cell["statuses"][status] = cell["statuses"].get(status, 0) + n
         if capability:

@@ -17,6 +17,7 @@ from .models.lines import LineLead, LineOfEffort
 from .models.meetings import Figure, Meeting, Participation
 from .models.nations import Nation, Official
 from .models.sources import Source
+from .models.theatres import Theatre
 
 NEW_OR_EXISTING = "Blank for a new {0}; the id of an existing one to change it."
 CITATION_HELP = {
@@ -31,7 +32,7 @@ def imported_columns(table, *left_out):
 
 
 NATION_COLUMNS = imported_columns(tables.NATIONS, "id", "updated")
-CONTRIBUTION_COLUMNS = imported_columns(tables.CONTRIBUTIONS, "nation", "sources", "quotes")
+CONTRIBUTION_COLUMNS = imported_columns(tables.CONTRIBUTIONS, "nation", "sources", "quotes", "quantity_display")
 
 
 class KeyWidget(widgets.ForeignKeyWidget):
@@ -85,6 +86,27 @@ class IsoDateWidget(widgets.DateWidget):
             return super().clean(value, row, **kwargs)
         except ValueError:
             raise ValueError(f"“{value}” is not a date; write it as YYYY-MM-DD, e.g. 2016-02-11.") from None
+
+
+class CodesWidget(widgets.ManyToManyWidget):
+    """Several records by key, separated by ';' (iraq;syria). The stock widget drops an unknown key
+    silently; here it is an error on the column."""
+
+    def clean(self, value, row=None, **kwargs):
+        keys = [key.strip().lower() for key in str(value or "").split(self.separator) if key.strip()]
+        found = {
+            getattr(record, self.field): record for record in self.model.objects.filter(**{f"{self.field}__in": keys})
+        }
+        unknown = [key for key in keys if key not in found]
+        if unknown:
+            allowed = ", ".join(self.model.objects.values_list(self.field, flat=True))
+            raise ValueError(
+                f"Unknown {self.model._meta.verbose_name} “{unknown[0]}”; use {allowed}, separated by ';'."
+            )
+        return [found[key] for key in dict.fromkeys(keys)]
+
+    def render(self, value, obj=None, **kwargs):
+        return ";".join(getattr(record, self.field) for record in value.all()) if value is not None else ""
 
 
 def related(attribute, model, lookup, column=None):
@@ -294,6 +316,13 @@ class ContributionResource(CitedResource):
     meeting = related("meeting", Meeting, "slug")
     official = related("official", Official, "slug")
     announced = date_field("announced")
+    host_code = related("host", Nation, "country", column="host_code")
+    theatres = fields.Field(
+        attribute="theatres", column_name="theatres", widget=CodesWidget(Theatre, field="code", separator=";")
+    )
+    started = date_field("started")
+    ended = date_field("ended")
+    rate_date = date_field("rate_date")
 
     column_help = {
         **tables.CONTRIBUTIONS.meanings(*CONTRIBUTION_COLUMNS),
@@ -302,15 +331,35 @@ class ContributionResource(CitedResource):
         "nation_code": "ISO code of an existing nation (FR).",
         "meeting": "Slug of the meeting where it was announced, or blank.",
         "official": "Slug of the official who announced it, or blank.",
+        "host_code": "ISO code of the partner hosting the deployment (AE for jets based in the UAE), or blank.",
     }
 
     class Meta(EditorResource.Meta):
         model = Contribution
         fields = [*CONTRIBUTION_COLUMNS, "source", "quote"]
 
+    def import_instance(self, instance, row, **kwargs):
+        # Theatres are set after the save, where a bad code would fail the whole file without naming
+        # the column: check them with the row's other fields instead.
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if "theatres" in row:
+            try:
+                self.fields["theatres"].clean(row)
+            except ValueError as error:
+                errors.setdefault("theatres", []).append(str(error))
+        if errors:
+            raise ValidationError(errors)
+
     def get_queryset(self):
         return (
-            super().get_queryset().select_related("nation", "meeting", "official").prefetch_related("citations__source")
+            super()
+            .get_queryset()
+            .select_related("nation", "meeting", "official", "host")
+            .prefetch_related("citations__source", "theatres")
         )
 
 

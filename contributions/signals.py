@@ -24,6 +24,7 @@ from .models import (
     supported_kind,
 )
 from .models.meetings import Figure, Participation
+from .models.theatres import sync_theatres
 from .verification import UNVERIFIED
 
 EDITORS = "Editors"
@@ -56,6 +57,12 @@ def sync_editors_group(using="default"):
 def create_editors_group(sender, using="default", **kwargs):
     """post_migrate handler: runs after auth has created this app's permissions."""
     sync_editors_group(using=using)
+
+
+def create_theatres(sender, using="default", **kwargs):
+    """post_migrate handler: the theatre rows are vocabulary, so a flush (as in transactional tests)
+    must not leave the table empty."""
+    sync_theatres(using=using)
 
 
 def index_contribution(sender, instance, **kwargs):
@@ -181,6 +188,7 @@ def connect(app_config):
     # Sent for this app after auth's own handler has created its permissions, so a fresh
     # database, including each test database, has the group.
     post_migrate.connect(create_editors_group, sender=app_config, dispatch_uid="contributions_editors_group")
+    post_migrate.connect(create_theatres, sender=app_config, dispatch_uid="contributions_theatres")
     # Raw saves (loaddata) included: a fixture's citations arrive after their contributions.
     pre_save.connect(index_contribution, sender=Contribution, dispatch_uid="contribution_search_text")
     post_save.connect(reindex_cited_contributions, sender=Citation, dispatch_uid="citation_search_text_save")

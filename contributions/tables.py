@@ -6,158 +6,28 @@ Related records are named by their readable key (nation code, meeting, official 
 the CSV files join on values a person can read.
 """
 
-from django.db import models
-
+from .columns import (
+    TYPE_MEANINGS,
+    Column,
+    Table,
+    _join,
+    _plain,
+    _updated,
+    dated,
+    field,
+    fields,
+    joined,
+    key,
+    nation_code,
+    slug,
+)
+from .models.choices import TheatreCode
 from .models.citations import Citation
 from .models.contributions import CapabilityRequest, Contribution
 from .models.lines import LineLead, LineOfEffort
 from .models.meetings import Figure, Meeting, Participation
 from .models.nations import Nation, Official
 from .models.sources import Source
-
-# Checked in order: a DateTimeField is also a DateField.
-TYPES = {
-    models.IntegerField: "integer",
-    models.DecimalField: "decimal",
-    models.DateTimeField: "datetime",
-    models.DateField: "date",
-    models.BooleanField: "boolean",
-}
-
-TYPE_MEANINGS = {
-    "integer": "A whole number.",
-    "decimal": "A decimal number, written with a dot and two decimals (1000000.00).",
-    "date": "An ISO 8601 date, YYYY-MM-DD.",
-    "datetime": "An ISO 8601 date and time in UTC.",
-    "boolean": "true or false (True or False in CSV).",
-    "string": "Text.",
-}
-
-
-def _plain(value):
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    return str(value)
-
-
-class Column:
-    def __init__(self, name, get, type="string", meaning="", choices=None):
-        self.name = name
-        self.get = get
-        self.type = type
-        self.meaning = meaning
-        self.choices = choices
-
-    def __repr__(self):
-        return f"<Column {self.name}>"
-
-    def describe(self):
-        allowed = [{"value": value, "label": str(label)} for value, label in self.choices or []]
-        return {"name": self.name, "type": self.type, "meaning": self.meaning, "allowed_values": allowed}
-
-
-# Meanings for fields whose model has no help text.
-MEANINGS = {
-    "headline": "The article's headline.",
-    "notes": "Editors' notes.",
-    "title": "Title or name.",
-    "tenure_start": "Start of the official's tenure in that office, where known.",
-    "tenure_end": "End of the official's tenure in that office, where known.",
-    "kind": "The kind of meeting.",
-    "status": "Where it stands.",
-    "city": "The city it was held in.",
-    "venue": "The building or venue.",
-    "description": "What it is, in plain words.",
-    "category": "The broad kind of contribution.",
-    "capability": "The specific capability.",
-    "quantity": "How many, in 'unit'; a whole number, never negative; needs a unit.",
-    "quantity_before": "The level before (12 in 'from 12 to 38'); needs quantity.",
-    "unit": "What 'quantity' counts.",
-    "amount": "Money in US dollars, written like 1000000.00; never negative; needs currency USD.",
-    "currency": "USD whenever an amount is given; blank otherwise.",
-    "amount_basis": "What period the amount covers.",
-    "announced": "When it was announced; for a month or season, the first day of it.",
-    "quote": "The words of the source, copied character for character, curly quotes included.",
-    "note": "What the quote establishes, where not obvious.",
-    "text_sha256": "The sha256 of the source's archived text the quote was found in; blank when unverified.",
-}
-
-
-def field(model, name, meaning=None):
-    """A column holding one of the model's own fields, typed and described from the model."""
-    model_field = model._meta.get_field(name)
-    kind = next((label for cls, label in TYPES.items() if isinstance(model_field, cls)), "string")
-    if meaning is None:
-        meaning = MEANINGS.get(name) or str(model_field.help_text or model_field.verbose_name)
-        meaning = meaning[:1].upper() + meaning[1:].rstrip(".") + "."
-    choices = [(value, label) for value, label in model_field.choices or [] if value != ""]
-    return Column(name, lambda obj: _plain(getattr(obj, name)), kind, meaning, choices or None)
-
-
-def fields(model, *names):
-    """Columns for several of the model's own fields, each described from the model."""
-    return [field(model, name) for name in names]
-
-
-def dated(model, name, meaning=None):
-    """A date column and the column saying how precisely it is known, which tells how to read it."""
-    precision = f"How precisely '{name}' is known; for a month, season or year, the date is its first day."
-    return [field(model, name, meaning), field(model, f"{name}_precision", precision)]
-
-
-def key(name, attribute, meaning, lookup):
-    """A column naming a related record by its key: lookup(related) for a set relation, blank otherwise."""
-
-    def get(obj):
-        return lookup(getattr(obj, attribute)) if getattr(obj, f"{attribute}_id") else None
-
-    return Column(name, get, "string", meaning)
-
-
-def nation_code(obj):
-    return obj.code
-
-
-def slug(obj):
-    return obj.slug
-
-
-class Table:
-    def __init__(self, name, model, columns, queryset, meaning):
-        self.name = name
-        self.model = model
-        self.columns = columns
-        self.queryset = queryset
-        self.meaning = meaning
-
-    @property
-    def fieldnames(self):
-        return [column.name for column in self.columns]
-
-    def column(self, name):
-        return next(column for column in self.columns if column.name == name)
-
-    def meanings(self, *names):
-        """Column name -> meaning, for the import help and the API's field descriptions."""
-        return {name: self.column(name).meaning for name in names}
-
-    def row(self, obj):
-        return {column.name: column.get(obj) for column in self.columns}
-
-    def rows(self, queryset=None, chunk_size=2000):
-        """One dict per record, read a chunk at a time (prefetches included) so memory stays flat."""
-        queryset = self.queryset() if queryset is None else queryset
-        return (self.row(obj) for obj in queryset.iterator(chunk_size=chunk_size))
-
-    def describe(self):
-        return {"name": self.name, "meaning": self.meaning, "columns": [c.describe() for c in self.columns]}
-
-
-def _updated(model):
-    return field(model, "updated", "When the record was last changed (UTC).")
-
 
 SOURCES = Table(
     "sources",
@@ -267,16 +137,12 @@ FIGURES = Table(
 )
 
 
-def _join(values):
-    return " | ".join(v for v in values if v)
+def theatre_codes(contribution):
+    codes = {theatre.code for theatre in contribution.theatres.all()}  # prefetched; written in vocabulary order
+    return ";".join(code for code in TheatreCode.values if code in codes)
 
 
-def joined(name, values, meaning):
-    """A column of several keys of one record, values(record), separated by ' | '."""
-    return Column(name, lambda obj: _join(values(obj)), "string", meaning)
-
-
-# Citations are prefetched by Contribution.objects.with_related(), lines of effort by with_lines().
+# Citations and theatres are prefetched by Contribution.objects.with_related(), lines of effort by with_lines().
 CONTRIBUTIONS = Table(
     "contributions",
     Contribution,
@@ -306,6 +172,30 @@ CONTRIBUTIONS = Table(
             lambda c: (line.slug for line in c.lines_of_effort.all()),
             "Slugs of the lines of effort it serves (lines_of_effort.slug), separated by ' | '.",
         ),
+        field(Contribution, "quantity_qualifier"),
+        Column(
+            "quantity_display",
+            lambda c: c.quantity_display,
+            "string",
+            "The quantity in words (“about 1,830 personnel”).",
+        ),
+        Column(
+            "theatres",
+            theatre_codes,
+            "string",
+            "Codes of the theatres it operates in, separated by ';' (iraq;syria); blank when not stated.",
+            TheatreCode.choices,
+        ),
+        key(
+            "host_code",
+            "host",
+            "Code of the partner hosting the deployment (nations.code), blank if none.",
+            nation_code,
+        ),
+        *dated(Contribution, "started"),
+        *dated(Contribution, "ended"),
+        field(Contribution, "announced_year_inferred"),
+        *fields(Contribution, "original_amount", "original_currency", "exchange_rate", "rate_date"),
     ],
     lambda: Contribution.objects.with_related().with_lines(),
     "What each nation gave, pledged or was asked for, with its citations.",
@@ -450,7 +340,10 @@ def dictionary_rows():
     for table in TABLES:
         for column in table.columns:
             described = column.describe()
-            allowed = "; ".join(f"{choice['value']} ({choice['label']})" for choice in described["allowed_values"])
+            allowed = "; ".join(
+                f"{c['value']} ({c['label']}{': ' + c['definition'] if c['definition'] else ''})"
+                for c in described["allowed_values"]
+            )
             yield {
                 "table": table.name,
                 "column": column.name,

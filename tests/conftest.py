@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group, User
 from django_countries import countries
 
 from contributions.management.commands.load_curated import FIXTURES as CURATED_FIXTURES
-from contributions.models import Citation, Figure, LineLead, LineOfEffort, Nation, Participation
+from contributions.models import Citation, Contribution, Figure, LineLead, LineOfEffort, Nation, Participation
 from tests.factories import (
     CapabilityRequestFactory,
     CitationFactory,
@@ -317,6 +317,18 @@ def cast(db):
             us, "military", "air_strikes", "delivered", "Most of the coalition's air strikes", None, carter
         ),
     }
+    # Where some of them operate and who hosts them (issue 14): Canada's jets were based abroad, the
+    # German trainers work in Iraq with Iraq as host, and their number is approximate.
+    contributions["uk_strikes"].theatres.set(["iraq", "syria"])
+    contributions["carrier"].theatres.set(["iraq", "region"])
+    contributions["peshmerga_trainers"].theatres.set(["iraq"])
+    # Updated in place, so each keeps the one history entry its creation made.
+    for name, changes in (
+        ("cf18s", {"host": uae}),
+        ("peshmerga_trainers", {"host": iraq, "quantity_qualifier": "about"}),
+    ):
+        Contribution.objects.filter(pk=contributions[name].pk).update(**changes)
+        contributions[name].refresh_from_db()
     # The one contribution no source supports yet, with a date known only to the month.
     contributions["japan_funding"] = ContributionFactory(
         nation=japan,

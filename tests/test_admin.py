@@ -140,7 +140,7 @@ CHANGELIST_QUERIES = {
     "meeting": 9,  # + date hierarchy
     "participation": 7,
     "figure": 7,
-    "contribution": 9,  # + date hierarchy
+    "contribution": 10,  # + date hierarchy, + the theatres to filter by
     "capabilityrequest": 9,  # + date hierarchy
     "lineofeffort": 7,
     "linelead": 8,  # + the lines, to filter by
@@ -210,6 +210,10 @@ def contribution_post(nation, source, **changes):
         "announced_precision": "day",
         "meeting": "",
         "official": "",
+        # The fields of issue 14, as the form's defaults post them.
+        "quantity_qualifier": "exact",
+        "started_precision": "day",
+        "ended_precision": "day",
         "citations-TOTAL_FORMS": "1",
         "citations-INITIAL_FORMS": "0",
         "citations-MIN_NUM_FORMS": "0",

@@ -1070,8 +1070,9 @@ def test_anonymous_reading_is_throttled(anonymous, editor_api, db, monkeypatch):
 # Anonymous requests on a cold cache: no session, token or permission queries. Every list first reads
 # the data version, which keys its cached page (and the cached COUNT).
 LIST_QUERIES = {
-    # The data version; COUNT; the page with nation, meeting and official joined; their lines of effort.
-    "contributions": 4,
+    # The data version; COUNT; the page with nation, host, meeting and official joined; the page's theatres;
+    # their lines of effort.
+    "contributions": 5,
     # The data version; COUNT; the page with its contribution counts.
     "nations": 3,
     # The data version; COUNT; the page with the nation joined.
@@ -1122,8 +1123,8 @@ DETAIL_QUERIES = {
     # The meeting with its host; participations with nations; officials; citations.
     "meetings": 4,
     "sources": 1,
-    # The contribution with its related records; its lines of effort; its citations.
-    "contributions": 3,
+    # The contribution with its nation, host, meeting and official; its theatres; its lines of effort; its citations.
+    "contributions": 4,
     "citations": 1,
     "figures": 2,
     "participations": 2,
@@ -1152,8 +1153,8 @@ def test_a_repeated_list_page_costs_one_query_until_a_write(anonymous, editor_ap
     response = editor_api.patch(f"{API}/contributions/{contribution.pk}/", {"description": "Rewritten"}, format="json")
     assert response.status_code == 200
     # The write gave the data a new version: the page is rebuilt and shows it (the data version, COUNT,
-    # the page, its lines of effort).
-    with django_assert_num_queries(4):
+    # the page, its theatres, its lines of effort).
+    with django_assert_num_queries(5):
         again = anonymous.get(url).json()
     assert again["results"][0]["description"] == "Rewritten"
 
@@ -1187,8 +1188,9 @@ def test_detail_query_counts(anonymous, cast, django_assert_num_queries):
 
 def test_csv_query_count_does_not_grow_with_the_rows(anonymous, cast, django_assert_num_queries):
     cast.grow(20)
-    # Contributions with nation, meeting and official joined; their citations with sources; their lines.
-    with django_assert_num_queries(3):
+    # Contributions with nation, host, meeting and official joined; their citations with sources; their
+    # theatres; their lines of effort.
+    with django_assert_num_queries(4):
         assert len(csv_rows(anonymous.get(f"{API}/contributions/?format=csv"))) == 16 + 20
 
 

@@ -41,7 +41,7 @@ EXPECTED_COUNTS = {
     CapabilityRequest: 17,
     LineOfEffort: 6,
     LineLead: 3,
-    Citation: 199,
+    Citation: 200,
 }
 CITED_MODELS = [
     Nation,

@@ -761,27 +761,32 @@ QUERY_COUNTS = {
     "nation-list": 3,
     # the nation and its citations (2); the data version (1); contributions counted by category and status,
     # until the next write (1); the first contributions and their citations (2); meetings (1); officials (1);
-    # requests it made (1); the lines of effort it leads (1)
-    "nation-detail": 10,
-    # meetings, officials and lines of effort for the form (3); the data version (1); three facet counts (3)
-    # and the total (1), each until the next write; the page and its citations (2)
-    "contribution-list": 10,
-    # the contribution and its citations (2); the lines of effort it serves (1); requests for the same
-    # capability (1)
-    "contribution-detail": 4,
+    # requests it made (1); the lines of effort it leads (1); the first contributions' theatres (1); the
+    # deployments it hosts (1)
+    "nation-detail": 12,
+    # meetings, officials and lines of effort for the form (3); the data version (1); five facet counts
+    # (nation, category, status, theatre, host: 5) and the total (1), each until the next write; the page,
+    # its citations and its theatres (3)
+    "contribution-list": 13,
+    # the contribution with its host (1), its citations (1) and theatres (1); the lines of effort it serves
+    # (1); requests for the same capability (1)
+    "contribution-detail": 5,
     # the meetings with counts (1); the nations for the form (1)
     "meeting-list": 2,
     # the meeting, its nations and their citations (3); figures and citations (2); officials (1);
     # contributions and citations (2); requests and citations (2); its citations (1); the meetings
-    # announced at it (1) and on the same days (1); the meetings of its series (1)
-    "meeting-detail": 14,
+    # announced at it (1) and on the same days (1); the meetings of its series (1); the contributions'
+    # theatres (1)
+    "meeting-detail": 15,
     # the officials with counts (1); the nations for the form (1)
     "official-list": 2,
-    # the official (1); meetings (1); figures they gave and citations (2); contributions and citations (2);
-    # requests and citations (2); quotes (1)
-    "official-detail": 9,
+    # the official (1); meetings (1); figures they gave and citations (2); contributions, citations and
+    # theatres (3); requests and citations (2); quotes (1)
+    "official-detail": 10,
     # the data version (1); cells (1); nations (1); requests and citations (2); offers (1)
     "matrix": 6,
+    # the same, its cells counted by theatre too (still one grouped query)
+    "matrix-split": 6,
     # the sources with counts by kind (1)
     "source-list": 1,
     # the source (1); its citations with their records (1); disputed figures (1)
@@ -802,6 +807,7 @@ def named_urls(cast):
         "official-list": reverse("official-list"),
         "official-detail": reverse("official-detail", args=["ash-carter"]),
         "matrix": reverse("matrix"),
+        "matrix-split": reverse("matrix") + "?split=theatre",
         "source-list": reverse("source-list"),
         "source-detail": reverse("source-detail", args=[cast.reuters.slug]),
     }
@@ -815,9 +821,9 @@ def test_each_page_runs_its_pinned_number_of_queries(client, cast, django_assert
 
 
 def test_the_filtered_contribution_list_adds_one_query_per_record_parameter(client, cast, django_assert_num_queries):
-    # The 10 above, and one each to check the nation, meeting and official values.
+    # The 13 above, and one each to check the nation, meeting and official values.
     url = "/contributions/?nation=fr,it&meeting=brussels-2016-02&official=jean-yves-le-drian&category=military"
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(16):
         assert client.get(url).status_code == 200
 
 

@@ -15,6 +15,7 @@ from import_export.admin import ImportExportMixin
 from import_export.forms import ConfirmImportForm, ImportForm
 
 from ..import_files import ImportFileError, StrictCSV, StrictXLSX
+from ..models.choices import TheatreCode, definition
 from ..resources import CitationResource, ContributionResource, NationResource
 from .history import HistoryAdmin
 
@@ -127,13 +128,16 @@ def describe_resource(resource_class):
         # Relations and the 250 countries are described in words instead of listed.
         listed = not (model_field.is_relation or isinstance(model_field, CountryField))
         choices = (model_field.choices or []) if listed else []
+        if model_field.many_to_many:  # theatres: a vocabulary of four codes, listed like choices
+            choices = TheatreCode.choices
         required = not (model_field.blank or model_field.primary_key)
         columns.append(
             {
                 "name": field.column_name,
                 "help": resource_class.column_help.get(field.column_name, ""),
                 "required": required,
-                "choices": [(value, label) for value, label in choices if value],
+                # With each value's definition where its vocabulary has them (the data dictionary's too).
+                "choices": [(value, label, definition(field.attribute, value)) for value, label in choices if value],
             }
         )
     return {

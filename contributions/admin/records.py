@@ -75,6 +75,7 @@ class ContributionSummaryInline(admin.TabularInline):
     """A nation's contributions at a glance; each is edited on its own page, with its citations."""
 
     model = Contribution
+    fk_name = "nation"  # the nation's own contributions, not those it hosts
     fields = ["description", "category", "status", "announced"]
     readonly_fields = fields
     extra = 0
@@ -237,16 +238,52 @@ class ContributionAdmin(VersionLockAdmin, ImportExportHistoryAdmin):
     resource_classes = [ContributionResource]
     form = ContributionForm
     list_display = ["summary", "nation", "category", "capability", "status", "announced"]
-    list_filter = ["status", "category", "capability"]
+    list_filter = ["status", "category", "capability", "theatres"]
     list_select_related = ["nation"]
     search_fields = ["description", "nation__name", "meeting__title", "official__name"]
     date_hierarchy = "announced"
-    autocomplete_fields = ["nation", "meeting", "official"]
+    autocomplete_fields = ["nation", "meeting", "official", "host"]
     fieldsets = [
         (None, {"fields": ["nation", "status", "category", "capability", "description"]}),
-        ("How much", {"fields": ["quantity_before", "quantity", "unit", "amount", "currency", "amount_basis"]}),
-        ("When and where", {"fields": ["announced", "announced_precision", "meeting", "official"]}),
+        (
+            "How much",
+            {
+                "fields": [
+                    "quantity_before",
+                    "quantity",
+                    "quantity_qualifier",
+                    "unit",
+                    "amount",
+                    "currency",
+                    "amount_basis",
+                ]
+            },
+        ),
+        (
+            "Original currency",
+            {"fields": ["original_amount", "original_currency", "exchange_rate", "rate_date"]},
+        ),
+        (
+            "When and where",
+            {
+                "fields": [
+                    "announced",
+                    "announced_precision",
+                    "announced_year_inferred",
+                    "started",
+                    "started_precision",
+                    "ended",
+                    "ended_precision",
+                    "theatres",
+                    "host",
+                    "meeting",
+                    "official",
+                ]
+            },
+        ),
     ]
+    # Four theatres: ticked boxes read better than a two-pane selector.
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     inlines = [CitationInline]
 
     @admin.display(description="Description", ordering="description")

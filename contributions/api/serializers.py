@@ -22,6 +22,7 @@ from contributions.models.meetings import Figure, Meeting, Participation
 from contributions.models.nations import Nation, Official
 from contributions.models.sources import Source
 
+from .deployment import DeploymentFields
 from .fields import FilteredListField, IdRecordField, RecordField, WebURLField
 from .references import (
     SHARES_HELP,
@@ -115,6 +116,9 @@ CONSTRAINT_FIELDS = {
     "contribution_before_needs_quantity": "quantity",
     "contribution_quantity_needs_unit": "unit",
     "contribution_amount_needs_currency": "currency",
+    "contribution_ended_after_started": "ended",
+    "contribution_original_money_complete": "original_amount",
+    "contribution_original_needs_usd": "amount",
     "figure_part_within_whole": "out_of",
 }
 
@@ -307,7 +311,7 @@ class FigureSerializer(RecordSerializer):
         extra_kwargs = {"value": COUNT, "out_of": COUNT}
 
 
-class ContributionSerializer(RecordSerializer):
+class ContributionSerializer(DeploymentFields, RecordSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:contribution-detail")
     nation = nation_field()
     meeting = optional(meeting_field)

@@ -351,7 +351,12 @@ class FigureViewSet(MergeMixin, RecordViewSet):
 class ContributionViewSet(MergeMixin, RecordViewSet):
     """What each nation gave, pledged or was asked for, with its citations on the detail."""
 
-    queryset = Contribution.objects.select_related("nation", "meeting", "official").with_lines()
+    # Theatres and lines of effort are prefetched: one query each per page rather than one per row.
+    queryset = (
+        Contribution.objects.select_related("nation", "meeting", "official", "host")
+        .prefetch_related("theatres")
+        .with_lines()
+    )
     serializer_class = serializers.ContributionSerializer
     detail_serializer_class = serializers.ContributionDetailSerializer
     filterset_class = filters.ContributionFilter

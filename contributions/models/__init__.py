@@ -12,12 +12,13 @@ from .choices import (
     ContributionStatus,
     DatePrecision,
     FigureMetric,
-    FigureQualifier,
     MeetingKind,
     MeetingStatus,
     NationRole,
     ParticipationRole,
+    Qualifier,
     SourceKind,
+    TheatreCode,
     Unit,
     format_date,
 )
@@ -35,6 +36,7 @@ from .meetings import Figure, FigureQuerySet, Meeting, MeetingQuerySet, Particip
 from .nations import Nation, NationQuerySet, Official
 from .search import SEARCH_VECTOR, SearchEntry, SearchKind
 from .sources import Source, SourceText
+from .theatres import Theatre
 
 # Every model that holds the tracker's data, in the order a full load or export goes through them:
 # each after the records it refers to. Caching, permissions, loading, verification and the
@@ -71,7 +73,6 @@ __all__ = [
     "DatePrecision",
     "Figure",
     "FigureMetric",
-    "FigureQualifier",
     "FigureQuerySet",
     "LineLead",
     "LineOfEffort",
@@ -89,9 +90,12 @@ __all__ = [
     "SearchEntry",
     "SearchKind",
     "ParticipationRole",
+    "Qualifier",
     "Source",
     "SourceKind",
     "SourceText",
+    "Theatre",
+    "TheatreCode",
     "Unit",
     "exactly_one_of",
     "parse_id",

@@ -10,10 +10,14 @@ class DatePrecision(models.TextChoices):
     YEAR = "year", "Year"
 
 
-def format_date(value, precision):
-    """Render a date no more precisely than the sources state it."""
+def format_date(value, precision, year_inferred=False):
+    """Render a date no more precisely than the sources state it; a year the source does not print is
+    shown as the editor's inference: "19 October [2015, year inferred]"."""
     if value is None:
         return ""
+    if year_inferred:
+        shown = format_date(value, precision).removesuffix(str(value.year)).strip()
+        return f"{shown} [{value.year}, year inferred]" if shown else f"[{value.year}, year inferred]"
     if precision == DatePrecision.YEAR:
         return str(value.year)
     if precision == DatePrecision.SEASON:
@@ -80,11 +84,46 @@ class FigureMetric(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class FigureQualifier(models.TextChoices):
+class Qualifier(models.TextChoices):
+    """How exact a number is, for figures and contributions' quantities alike."""
+
     EXACT = "exact", "Exactly"
     ABOUT = "about", "About"
     MORE_THAN = "more_than", "More than"
     NEARLY = "nearly", "Nearly"
+    UP_TO = "up_to", "Up to"
+    # "Several hundred": the number is the order of magnitude the source names (100).
+    SEVERAL = "several", "Several"
+
+
+QUALIFIER_DEFINITIONS = {
+    Qualifier.EXACT: "The number as the source gives it.",
+    Qualifier.ABOUT: "An approximate number (“around 1,830”).",
+    Qualifier.MORE_THAN: "A lower bound (“more than 1,000 trainers”).",
+    Qualifier.NEARLY: "Just under the number (“nearly 60”).",
+    Qualifier.UP_TO: "An upper bound (“up to 4,000”).",
+    Qualifier.SEVERAL: "Several times the order of magnitude given: 100 for “several hundred”.",
+}
+
+
+def format_quantity(quantity, qualifier, unit_label="", before=None):
+    """A quantity as the source states it: "about 1,830 personnel", "several hundred personnel",
+    "12 → 38 aircraft". Pages, downloads and the API all show quantities through this."""
+    if quantity is None:
+        return ""
+    if quantity == 1 and unit_label.endswith("s"):
+        # The unit labels are plural ("ships", "days"); "1 ships" reads as a typing error.
+        unit_label = unit_label[:-1]
+    if qualifier == Qualifier.SEVERAL:
+        magnitudes = {10: "tens of", 100: "hundred", 1000: "thousand", 10**6: "million"}
+        number = f"several {magnitudes[quantity]}" if quantity in magnitudes else f"several × {quantity:,}"
+    elif qualifier and qualifier != Qualifier.EXACT:
+        number = f"{Qualifier(qualifier).label.lower()} {quantity:,}"
+    else:
+        number = f"{quantity:,}"
+    if before is not None:
+        number = f"{before:,} → {number}"
+    return f"{number} {unit_label}".strip()
 
 
 class Category(models.TextChoices):
@@ -120,7 +159,48 @@ class Capability(models.TextChoices):
     RECONSTRUCTION = "reconstruction", "Economic and reconstruction aid"
     COUNTER_FINANCING = "counter_financing", "Choking ISIL financing"
     INFORMATION_SHARING = "information_sharing", "Information sharing"
+    ADVISE_AND_ASSIST = "advise_and_assist", "Advise and assist"
+    REMOTELY_PILOTED_AIRCRAFT = "remotely_piloted_aircraft", "Remotely piloted aircraft"
+    ARMS_AND_EQUIPMENT = "arms_and_equipment", "Arms and equipment"
+    SUPPORT_TROOPS = "support_troops", "Support troops"
+    BASING_AND_ACCESS = "basing_and_access", "Basing and access"
+    AERIAL_REFUELLING = "aerial_refuelling", "Aerial refuelling"
+    AIRBORNE_WARNING = "airborne_warning_and_control", "Airborne warning and control"
+    AIRLIFT = "airlift", "Airlift"
+    COUNTER_MESSAGING = "counter_messaging", "Counter-messaging"
     OTHER = "other", "Other"
+
+
+# One definition of each capability: the data dictionary and the import help both read it.
+CAPABILITY_DEFINITIONS = {
+    Capability.AIR_STRIKES: "Strikes flown against ISIL targets.",
+    Capability.AIRCRAFT: "Combat aircraft deployed, whatever their mission.",
+    Capability.AIRCRAFT_CARRIER: "A carrier and its air wing.",
+    Capability.GROUND_TROOPS: "Troops deployed on the ground, other than trainers and special forces.",
+    Capability.SPECIAL_FORCES: "Special operations forces, in their own missions.",
+    Capability.TRAINERS: "Military trainers of local forces.",
+    Capability.POLICE_TRAINERS: "Trainers of local police.",
+    Capability.ISR: "Intelligence, surveillance and reconnaissance, by aircraft or other means.",
+    Capability.AIR_TRANSPORT: "Transport aircraft flying people and cargo in the theatre.",
+    Capability.LOGISTICS: "Supply, maintenance and other support to the coalition's forces.",
+    Capability.BRIDGING: "Military bridges and the engineers to lay them.",
+    Capability.MEDICAL_UNIT: "A medical or field hospital unit.",
+    Capability.FUNDING: "Money given to the coalition or its partners.",
+    Capability.STABILIZATION: "Restoring services and security in areas taken back from ISIL.",
+    Capability.RECONSTRUCTION: "Economic aid and rebuilding.",
+    Capability.COUNTER_FINANCING: "Cutting ISIL off from money: oil, banks, extortion.",
+    Capability.INFORMATION_SHARING: "Sharing intelligence or other information with partners.",
+    Capability.ADVISE_AND_ASSIST: "Advisers (often special forces) accompanying local forces.",
+    Capability.REMOTELY_PILOTED_AIRCRAFT: "Drones such as the Reaper, armed or for surveillance.",
+    Capability.ARMS_AND_EQUIPMENT: "Weapons, ammunition and equipment delivered to local forces.",
+    Capability.SUPPORT_TROOPS: "Troops protecting or supporting others, not in combat themselves.",
+    Capability.BASING_AND_ACCESS: "Bases, airspace or access granted to coalition forces.",
+    Capability.AERIAL_REFUELLING: "Tanker aircraft refuelling others in flight.",
+    Capability.AIRBORNE_WARNING: "Airborne early-warning and control aircraft (AWACS).",
+    Capability.AIRLIFT: "Strategic airlift into the theatre.",
+    Capability.COUNTER_MESSAGING: "Countering ISIL's propaganda and recruitment.",
+    Capability.OTHER: "Anything the list above does not name.",
+}
 
 
 class ContributionStatus(models.TextChoices):
@@ -139,6 +219,44 @@ class Unit(models.TextChoices):
     UNITS = "units", "units"
     NATIONS = "nations", "nations"
     DAYS = "days", "days"
+    DRONES = "drones", "drones"
+
+
+UNIT_DEFINITIONS = {
+    Unit.AIRCRAFT: "Manned aircraft of any kind.",
+    Unit.PERSONNEL: "People: troops, trainers, advisers or police.",
+    Unit.SHIPS: "Ships and submarines.",
+    Unit.UNITS: "Formed units (battalions, teams, hospitals).",
+    Unit.NATIONS: "Countries.",
+    Unit.DAYS: "Days.",
+    Unit.DRONES: "Remotely piloted aircraft.",
+}
+
+
+class TheatreCode(models.TextChoices):
+    IRAQ = "iraq", "Iraq"
+    SYRIA = "syria", "Syria"
+    REGION = "region", "The wider region"
+    HOME = "home", "Home territory"
+
+
+THEATRE_DEFINITIONS = {
+    TheatreCode.IRAQ: "In Iraq or its airspace.",
+    TheatreCode.SYRIA: "In Syria or its airspace.",
+    TheatreCode.REGION: "Elsewhere in the region: the Gulf, Jordan, Turkey, the eastern Mediterranean.",
+    TheatreCode.HOME: "On the contributing partner's own territory (border security, arrests, funding at home).",
+}
+
+
+# ISO 4217 codes that original amounts may be written in: the currencies of the coalition's partners
+# and of the sources' figures. An unknown code is a typing error; extend the list when a source needs one.
+# fmt: off
+CURRENCIES = [
+    "AED", "AUD", "BHD", "CAD", "CHF", "CZK", "DKK", "EGP", "EUR", "GBP", "HUF", "IQD",
+    "JOD", "JPY", "KRW", "KWD", "MAD", "NOK", "NZD", "OMR", "PLN", "QAR", "SAR", "SEK",
+    "TND", "TRY", "USD",
+]
+# fmt: on
 
 
 class AmountBasis(models.TextChoices):
@@ -150,3 +268,19 @@ class AmountBasis(models.TextChoices):
 
 # The order a stack of statuses reads in: from done, through promised, to refused.
 STATUS_ORDER = ["delivered", "pledged", "under_consideration", "requested", "unlikely", "declined"]
+
+
+# Each vocabulary's definitions, by the name of the field that holds it: the data dictionary and the
+# import help both read this.
+DEFINITIONS = {
+    "capability": CAPABILITY_DEFINITIONS,
+    "unit": UNIT_DEFINITIONS,
+    "qualifier": QUALIFIER_DEFINITIONS,
+    "quantity_qualifier": QUALIFIER_DEFINITIONS,
+    "theatres": THEATRE_DEFINITIONS,
+}
+
+
+def definition(field_name, value):
+    """The short definition of a vocabulary's value, or "" where the vocabulary has none."""
+    return str(DEFINITIONS.get(field_name, {}).get(value, ""))

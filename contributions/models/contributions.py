@@ -2,15 +2,27 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from .choices import AmountBasis, Capability, Category, ContributionStatus, DatePrecision, Unit, format_date
+from .choices import (
+    CURRENCIES,
+    AmountBasis,
+    Capability,
+    Category,
+    ContributionStatus,
+    DatePrecision,
+    Qualifier,
+    Unit,
+    format_date,
+    format_quantity,
+)
 from .constraints import date_in_range, known_value, non_negative
 from .fields import CharField, DateField, TextField
 from .meetings import Meeting
 from .nations import Nation, Official
+from .theatres import Theatre
 
 # Ten trillion dollars: more than any state's budget, and within what every database reads back exactly.
 MAX_AMOUNT = 10**13
@@ -21,8 +33,8 @@ class ContributionQuerySet(models.QuerySet):
         """The shape every contribution list and detail needs: no query per row."""
         from .citations import Citation
 
-        return self.select_related("nation", "meeting", "official").prefetch_related(
-            models.Prefetch("citations", queryset=Citation.objects.with_words())
+        return self.select_related("nation", "meeting", "official", "host").prefetch_related(
+            models.Prefetch("citations", queryset=Citation.objects.with_words()), "theatres"
         )
 
     def with_lines(self):
@@ -76,11 +88,49 @@ class Contribution(models.Model):
         null=True, blank=True, help_text="The level before this contribution, where a source gives it (12 → 38)."
     )
     unit = CharField(max_length=20, choices=Unit.choices, blank=True)
+    quantity_qualifier = CharField(
+        max_length=10, choices=Qualifier.choices, default=Qualifier.EXACT, help_text="How exact the quantity is."
+    )
     amount = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
     currency = CharField(max_length=3, blank=True, help_text="ISO 4217 code; amounts are stored in USD.")
     amount_basis = CharField(max_length=20, choices=AmountBasis.choices, blank=True)
+    original_amount = models.DecimalField(
+        max_digits=16, decimal_places=2, null=True, blank=True, help_text="The amount in the currency the source gives."
+    )
+    original_currency = CharField(
+        max_length=3,
+        blank=True,
+        choices=[(code, code) for code in CURRENCIES],
+        help_text="ISO 4217 code of the original amount (EUR, GBP); blank for none.",
+    )
+    exchange_rate = models.DecimalField(
+        max_digits=14,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text="US dollars per unit of the original currency.",
+    )
+    rate_date = DateField(null=True, blank=True, help_text="The day the exchange rate applies to.")
     announced = DateField(null=True, blank=True)
     announced_precision = CharField(max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    announced_year_inferred = models.BooleanField(
+        default=False, help_text="The source prints the day and month but not the year; the editor inferred it."
+    )
+    started = DateField(null=True, blank=True, help_text="When the deployment or programme began.")
+    started_precision = CharField(max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    ended = DateField(null=True, blank=True, help_text="When it ended; blank while ongoing or not known.")
+    ended_precision = CharField(max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY)
+    theatres = models.ManyToManyField(
+        Theatre, blank=True, related_name="contributions", help_text="Where it operates; none ticked: not stated."
+    )
+    host = models.ForeignKey(
+        Nation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="hosted_contributions",
+        help_text="The partner hosting the deployment (Australian jets based in the UAE: AE).",
+    )
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, null=True, blank=True, related_name="contributions")
     official = models.ForeignKey(
         Official, on_delete=models.PROTECT, null=True, blank=True, related_name="contributions"
@@ -143,6 +193,58 @@ class Contribution(models.Model):
             known_value("announced_precision", DatePrecision, "contribution_precision_valid"),
             # A date outside 1990–2100 is a typing error, and one far off broke the timelines.
             date_in_range("announced", "contribution_announced_in_range"),
+            known_value("quantity_qualifier", Qualifier, "contribution_quantity_qualifier_valid"),
+            known_value("started_precision", DatePrecision, "contribution_started_precision_valid"),
+            known_value("ended_precision", DatePrecision, "contribution_ended_precision_valid"),
+            # Like the announced date: outside 1990–2100 is a typing error.
+            date_in_range("started", "contribution_started_in_range"),
+            date_in_range("ended", "contribution_ended_in_range"),
+            date_in_range("rate_date", "contribution_rate_date_in_range"),
+            # A deployment cannot end before it began.
+            models.CheckConstraint(
+                condition=Q(started__isnull=True) | Q(ended__isnull=True) | Q(ended__gte=F("started")),
+                name="contribution_ended_after_started",
+                violation_error_message="It cannot end before it started.",
+            ),
+            # A code outside the list is a typing error that no reader could convert.
+            models.CheckConstraint(
+                condition=Q(original_currency__in=["", *CURRENCIES]),
+                name="contribution_original_currency_valid",
+                violation_error_message="Give an ISO 4217 currency code from the list.",
+            ),
+            # An original amount is only useful with its currency and the rate (and its day) that made
+            # the USD figure; any one of them alone is a stray value.
+            models.CheckConstraint(
+                condition=(
+                    Q(original_amount__isnull=True, original_currency="", exchange_rate__isnull=True)
+                    & Q(rate_date__isnull=True)
+                )
+                | (
+                    Q(original_amount__isnull=False, exchange_rate__isnull=False, rate_date__isnull=False)
+                    & ~Q(original_currency="")
+                ),
+                name="contribution_original_money_complete",
+                violation_error_message="An original amount needs its currency, the exchange rate and the rate's date.",
+            ),
+            # The original amount sits beside the USD figure it was converted to, never instead of it.
+            models.CheckConstraint(
+                condition=Q(original_amount__isnull=True) | Q(amount__isnull=False),
+                name="contribution_original_needs_usd",
+                violation_error_message="An original amount needs the amount in US dollars too.",
+            ),
+            non_negative("original_amount", "contribution_original_amount_non_negative", "Amount cannot be negative."),
+            # Same limit as the USD amount, for the same reason (SQLite reads back 15 digits).
+            models.CheckConstraint(
+                condition=Q(original_amount__isnull=True) | Q(original_amount__lt=MAX_AMOUNT),
+                name="contribution_original_amount_below_limit",
+                violation_error_message="Amounts are below 10 trillion.",
+            ),
+            # A rate of zero or less would make every dollar figure nonsense.
+            models.CheckConstraint(
+                condition=Q(exchange_rate__isnull=True) | Q(exchange_rate__gt=0),
+                name="contribution_exchange_rate_positive",
+                violation_error_message="An exchange rate is above zero.",
+            ),
         ]
         indexes = [
             # The lists sort by (announced, id): ending each index in that order lets a filtered page
@@ -157,6 +259,8 @@ class Contribution(models.Model):
             models.Index(fields=["category", "status"], name="contribution_cat_status_idx"),
             models.Index(fields=["status"], name="contribution_status_idx"),
             models.Index(fields=["announced", "id"], name="contribution_announced_idx"),
+            # ?host= filters on it, ending in the list order like the others.
+            models.Index(fields=["host", "announced", "id"], name="contribution_host_date_idx"),
         ]
 
     def __str__(self):
@@ -187,12 +291,52 @@ class Contribution(models.Model):
             errors["unit"] = "A quantity needs a unit."
         if self.quantity_before is not None and self.quantity is None:
             errors["quantity"] = "An earlier quantity needs the new quantity too."
+        errors.update(self.clean_dates_and_money())
         if errors:
             raise ValidationError(errors)
 
+    def clean_dates_and_money(self):
+        errors = {}
+        if self.started and self.ended and self.ended < self.started:
+            errors["ended"] = "It cannot end before it started."
+        if self.original_currency and self.original_currency not in CURRENCIES:
+            errors["original_currency"] = f"Give an ISO 4217 code from the list: {', '.join(CURRENCIES)}."
+        if self.exchange_rate is not None and self.exchange_rate <= 0:
+            errors["exchange_rate"] = "An exchange rate is above zero."
+        if self.original_amount is not None and self.original_amount < 0:
+            errors["original_amount"] = "Amount cannot be negative."
+        if self.original_amount is not None and self.original_amount >= MAX_AMOUNT:
+            errors["original_amount"] = "Amounts are below 10 trillion."
+        original = {
+            "original_amount": self.original_amount,
+            "original_currency": self.original_currency or None,
+            "exchange_rate": self.exchange_rate,
+            "rate_date": self.rate_date,
+        }
+        if any(value is not None for value in original.values()):
+            for name, value in original.items():
+                if value is None:
+                    errors.setdefault(name, "An original amount needs its currency, the rate and the rate's date.")
+            if self.amount is None:
+                errors.setdefault("amount", "An original amount needs the amount in US dollars too.")
+        return errors
+
     @property
     def announced_display(self):
-        return format_date(self.announced, self.announced_precision)
+        return format_date(self.announced, self.announced_precision, self.announced_year_inferred)
+
+    @property
+    def started_display(self):
+        return format_date(self.started, self.started_precision)
+
+    @property
+    def ended_display(self):
+        return format_date(self.ended, self.ended_precision)
+
+    @property
+    def quantity_display(self):
+        """ "about 1,830 personnel": the one way pages, exports and the API show a quantity."""
+        return format_quantity(self.quantity, self.quantity_qualifier, self.get_unit_display(), self.quantity_before)
 
 
 class CapabilityRequestQuerySet(models.QuerySet):

@@ -10,11 +10,11 @@ from simple_history.models import HistoricalRecords
 from .choices import (
     DatePrecision,
     FigureMetric,
-    FigureQualifier,
     MeetingKind,
     MeetingSeries,
     MeetingStatus,
     ParticipationRole,
+    Qualifier,
     format_date,
 )
 from .constraints import date_in_range, known_value, non_negative
@@ -186,22 +186,26 @@ class Participation(models.Model):
 
 class FigureQuerySet(models.QuerySet):
     def with_bounds(self):
-        """Annotate the range of values each figure allows: "more than 24" allows 25 and up, "about 50" 45–55."""
+        """Annotate the range of values each figure allows: "more than 24" allows 25 and up, "about 50" 45–55,
+        "up to 10" 0–10, "several hundred" (100) 200–900."""
         # In 64 bits: "about 2,147,483,647" allows 10% more, which overflows PostgreSQL's integer (a 500).
         big = models.BigIntegerField()
         value = Cast("value", big)
         return self.annotate(
             low=Case(
-                When(qualifier=FigureQualifier.MORE_THAN, then=value + 1),
-                When(qualifier=FigureQualifier.NEARLY, then=value * 4 / 5),
-                When(qualifier=FigureQualifier.ABOUT, then=value * 9 / 10),
+                When(qualifier=Qualifier.MORE_THAN, then=value + 1),
+                When(qualifier=Qualifier.NEARLY, then=value * 4 / 5),
+                When(qualifier=Qualifier.ABOUT, then=value * 9 / 10),
+                When(qualifier=Qualifier.UP_TO, then=Value(0)),
+                When(qualifier=Qualifier.SEVERAL, then=value * 2),
                 default=value,
                 output_field=big,
             ),
             high=Case(
-                When(qualifier=FigureQualifier.MORE_THAN, then=Value(2**31 - 1)),
-                When(qualifier=FigureQualifier.NEARLY, then=value - 1),
-                When(qualifier=FigureQualifier.ABOUT, then=value * 11 / 10),
+                When(qualifier=Qualifier.MORE_THAN, then=Value(2**31 - 1)),
+                When(qualifier=Qualifier.NEARLY, then=value - 1),
+                When(qualifier=Qualifier.ABOUT, then=value * 11 / 10),
+                When(qualifier=Qualifier.SEVERAL, then=value * 9),
                 default=value,
                 output_field=big,
             ),
@@ -226,7 +230,7 @@ class Figure(models.Model):
 
     Metric = FigureMetric
 
-    Qualifier = FigureQualifier
+    Qualifier = Qualifier
 
     # Planned meetings may have invitation figures, but not attendance ones.
     ATTENDANCE_METRICS = {
@@ -275,7 +279,7 @@ class Figure(models.Model):
                 violation_error_message="The part cannot exceed the whole.",
             ),
             known_value("metric", FigureMetric, "figure_metric_valid"),
-            known_value("qualifier", FigureQualifier, "figure_qualifier_valid"),
+            known_value("qualifier", Qualifier, "figure_qualifier_valid"),
             # The precision says how to read the as-of date, so only a known one may be stored.
             known_value("as_of_precision", DatePrecision, "figure_as_of_precision_valid"),
             # A date outside 1990–2100 is a typing error, and one far off broke the timelines.

@@ -33,16 +33,8 @@ def nav_current(context, prefix):
 
 @register.filter
 def quantity(contribution):
-    """'12 → 38 aircraft', as far as the sources give numbers."""
-    if contribution.quantity is None:
-        return ""
-    unit = contribution.get_unit_display()
-    if contribution.quantity == 1 and unit.endswith("s"):
-        # The unit labels are plural ("ships", "days"); "1 ships" reads as a typing error.
-        unit = unit[:-1]
-    if contribution.quantity_before is not None:
-        return f"{contribution.quantity_before:,} → {contribution.quantity:,} {unit}"
-    return f"{contribution.quantity:,} {unit}"
+    """'12 → 38 aircraft', 'about 1,830 personnel', as far as the sources give numbers."""
+    return contribution.quantity_display
 
 
 @register.filter
@@ -54,6 +46,11 @@ def money(contribution):
     text = f"US${amount:,.0f}" if amount == amount.to_integral_value() else f"US${amount:,.2f}"
     if contribution.amount_basis:
         text += f" ({contribution.get_amount_basis_display().lower()})"
+    if contribution.original_amount is not None:
+        text += (
+            f", converted from {contribution.original_currency} {contribution.original_amount:,.2f}"
+            f" at {contribution.exchange_rate.normalize():f} on {contribution.rate_date:%-d %B %Y}"
+        )
     return text
 
 

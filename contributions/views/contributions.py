@@ -10,7 +10,7 @@ from ..exports import stream_table
 from ..filters import ContributionFilter
 from ..forms import CONTRIBUTION_ORDERINGS, ListOptionsForm
 from ..geo import world_map
-from ..models.choices import STATUS_ORDER, Capability, Category, ContributionStatus
+from ..models.choices import STATUS_ORDER, Capability, Category, ContributionStatus, TheatreCode
 from ..models.contributions import CapabilityRequest, Contribution
 from ..models.nations import Official
 from ..pagination import CachedCountPaginator, count_limit
@@ -21,9 +21,9 @@ from .helpers import contributions_url, form_errors, offer_only, show_counts, so
 def contribution_list(request):
     """The main research list: filters, facet counts, sorting, paging, and the same rows as CSV or JSON."""
     # Queries, with no filter given: meetings, officials and lines of effort for the form (3); the data
-    # version (1); a count per facet (3) and the total (1), each cached until the next write; the page of
-    # rows and their citations (2). Each nation, meeting, official or line parameter adds one query to
-    # check its values.
+    # version (1); a count per facet (nation, category, status, theatre, host: 5) and the total (1), each
+    # cached until the next write; the page of rows, their citations and their theatres (3). Each nation,
+    # host, meeting, official or line parameter adds one query to check its values.
     filterset = ContributionFilter(request.GET, queryset=Contribution.objects.all())
     options = ListOptionsForm(request.GET)
     form = filterset.form
@@ -57,6 +57,9 @@ def contribution_list(request):
     show_counts(form, "nation", {code: n for code, (_, n) in nations}, [(code, name) for code, (name, _) in nations])
     show_counts(form, "category", facets["category"])
     show_counts(form, "status", facets["status"])
+    show_counts(form, "theatre", {code: n for code, n in facets["theatre"].items() if code})
+    hosts = sorted(queries.host_facet(filterset).items(), key=lambda item: item[1][0])
+    show_counts(form, "host", {code: n for code, (_, n) in hosts}, [(code, name) for code, (name, _) in hosts])
     # The nation facet counts under every other filter; keeping the ticked nations applies this one too.
     ticked = {nation.slug for nation in form.cleaned_data.get("nation") or []}
     map_rows = [
@@ -92,7 +95,10 @@ def filter_chips(request, filterset):
     chips = []
     for nation in data.get("nation") or []:
         chips.append(("Nation", nation.name, url_without(request, "nation", nation.slug)))
-    for name, choices in (("category", Category), ("capability", Capability), ("status", ContributionStatus)):
+    for nation in data.get("host") or []:
+        chips.append(("Hosted by", nation.name, url_without(request, "host", nation.slug)))
+    vocabularies = [("category", Category), ("capability", Capability), ("status", ContributionStatus)]
+    for name, choices in [*vocabularies, ("theatre", TheatreCode)]:
         for value in data.get(name) or []:
             chips.append((name.capitalize(), choices(value).label, url_without(request, name, value)))
     for meeting in data.get("meeting") or []:
@@ -121,8 +127,8 @@ def url_for_download(request, kind):
 
 
 def contribution_detail(request, pk):
-    # Queries: the contribution with its nation, meeting and official (1); its citations (1); the lines
-    # of effort it serves (1); the requests for the same capability (1).
+    # Queries: the contribution with its nation, host, meeting and official (1); its citations (1) and
+    # theatres (1); the lines of effort it serves (1); the requests for the same capability (1).
     contribution = get_object_or_404(Contribution.objects.with_related().with_lines(), pk=pk)
     requests = []
     if contribution.capability:

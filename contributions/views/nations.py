@@ -51,7 +51,7 @@ def nation_detail(request, iso2):
     # Queries: the nation (1) and its citations (1); the data version (1) and, until the next write, its
     # contributions counted by category and status (1); the first of its contributions and their citations
     # (2); its meetings (1); its officials (1); the capabilities it asked others for (1); the lines of
-    # effort it leads (1).
+    # effort it leads (1); the partners' deployments it hosts (1).
     nation = get_object_or_404(Nation.objects.prefetch_related(cited()), country=iso2.upper())
     counts = queries.status_counts(nation.contributions.all())
     # A leading nation has hundreds of thousands of rows at scale: the profile lists the first ones, counts
@@ -74,6 +74,9 @@ def nation_detail(request, iso2):
         "participations": participations,
         "officials": list(nation.officials.all()),
         "requests": list(nation.capability_requests.select_related("meeting", "official")),
+        "hosted": list(
+            nation.hosted_contributions.select_related("nation").order_by("nation__name", "announced", "pk")
+        ),
         "list_url": contributions_url(nation=nation.slug),
         "led_lines": list(LineOfEffort.objects.filter(leads__partner=nation)),
     }

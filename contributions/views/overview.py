@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from .. import queries
 from ..cache import cached_page
 from ..geo import world_map
-from ..models.choices import STATUS_ORDER, Capability, Category, ContributionStatus
+from ..models.choices import STATUS_ORDER, Capability, Category, ContributionStatus, TheatreCode
 from ..models.contributions import CapabilityRequest, Contribution
 from ..models.meetings import Figure, Meeting
 from ..models.nations import Nation
@@ -74,33 +74,54 @@ def home(request):
     return render(request, "contributions/home.html", context)
 
 
+# How the matrix's rows can be split: ?split=theatre gives each nation a row per theatre.
+MATRIX_SPLITS = {"theatre"}
+
+
+def matrix_cell(cell, **url_params):
+    """One cell of the matrix, ready to show: its statuses in order, capabilities and link."""
+    if not cell:
+        return None
+    return {
+        "total": cell["total"],
+        "statuses": [
+            {"value": s, "label": STATUS_SHORT[s], "count": cell["statuses"][s]}
+            for s in STATUS_ORDER
+            if s in cell["statuses"]
+        ],
+        "capabilities": [Capability(c).label for c in cell["capabilities"]],
+        "lead": next(s for s in STATUS_ORDER if s in cell["statuses"]),
+        "url": contributions_url(**url_params),
+    }
+
+
 @cached_page
 def matrix(request):
     """Nations against categories, and what was requested against what was offered, capability by capability."""
     # Queries: the data version, which keys the cached page (1); contributions counted by nation, category,
-    # capability and status (1); the nations with contributions (1); the capability requests and their
-    # citations (2); the contributions offering a requested capability (1).
-    cells = queries.matrix_cells()
-    categories = [(value, label) for value, label in Category.choices if any(key[1] == value for key in cells)]
+    # capability and status (1), and by theatre too when split; the nations with contributions (1); the
+    # capability requests and their citations (2); the contributions offering a requested capability (1).
+    split = request.GET.get("split", "")
+    if split and split not in MATRIX_SPLITS:
+        context = {"split_error": f"“{split}” is not a way to split the matrix; use split=theatre."}
+        return render(request, "contributions/matrix.html", context, status=400)
+    cells = queries.matrix_cells(split or None)
+    categories = [(value, label) for value, label in Category.choices if any(key[-1] == value for key in cells)]
+    # Each nation's theatres in the vocabulary's order, "not stated" last.
+    theatres = [*((code, label) for code, label in TheatreCode.choices), ("", "Theatre not stated")]
     table = []
     for nation in Nation.objects.named_by(Contribution):
-        row = {"nation": nation, "cells": []}
-        for value, label in categories:
-            cell = cells.get((nation.pk, value))
-            if cell:
-                cell = {
-                    "total": cell["total"],
-                    "statuses": [
-                        {"value": s, "label": STATUS_SHORT[s], "count": cell["statuses"][s]}
-                        for s in STATUS_ORDER
-                        if s in cell["statuses"]
-                    ],
-                    "capabilities": [Capability(c).label for c in cell["capabilities"]],
-                    "lead": next(s for s in STATUS_ORDER if s in cell["statuses"]),
-                    "url": contributions_url(nation=nation.slug, category=value),
-                }
-            row["cells"].append({"category": label, "data": cell})
-        table.append(row)
+        splits = [
+            (code, label) for code, label in theatres if split and any(key[:2] == (nation.pk, code) for key in cells)
+        ]
+        for code, label in splits or [(None, "")]:
+            key = (nation.pk,) if code is None else (nation.pk, code)
+            params = {"nation": nation.slug} | ({"theatre": code} if code else {})
+            row = {"nation": nation, "theatre": label, "cells": []}
+            for value, category_label in categories:
+                data = matrix_cell(cells.get((*key, value)), **params, category=value)
+                row["cells"].append({"category": category_label, "data": data})
+            table.append(row)
 
     requests = list(CapabilityRequest.objects.with_related())
     offered = queries.offers_by_capability(CapabilityRequest.objects.values("capability"))
@@ -118,6 +139,7 @@ def matrix(request):
         for capability, items in asked.items()
     ]
     context = {
+        "split": split,
         "categories": categories,
         "table": table,
         "matches": matches,
