@@ -2,8 +2,10 @@
 parameter means the same wherever it is used.
 
 Every parameter takes several values, repeated (?nation=fr&nation=it) or comma-separated
-(?nation=fr,it). An unknown value is an error, never silently ignored. Every list ends its order with
-the id, so rows that tie on the sort key cannot repeat or vanish between pages.
+(?nation=fr,it). A partner is named by its slug: a country's ISO code (either case) or an
+organization's short name (?partner=fr,eu); `nation` is the same filter under its first name. An
+unknown value is an error, never silently ignored. Every list ends its order with the id, so rows
+that tie on the sort key cannot repeat or vanish between pages.
 """
 
 import django_filters
@@ -11,12 +13,13 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 
 from .forms import CheckboxesWithCounts, split_values
-from .models.choices import Capability, Category
+from .models.choices import Capability, Category, NationRole
 from .models.citations import CITATION_TARGETS, Citation
 from .models.contributions import CapabilityRequest, Contribution
 from .models.keys import parse_id
 from .models.meetings import Figure, Meeting, Participation
 from .models.nations import Nation, Official
+from .models.roles import RoleStatement
 from .models.sources import Source
 
 # Only ISO dates: with the site's en-gb formats, "02/11/2016" would quietly mean 2 November.
@@ -62,9 +65,14 @@ class CSVModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super().clean(split_values(value, self.normalize))
 
 
-class CountryCodeField(CSVModelMultipleChoiceField):
-    # ISO codes are stored upper-case; URLs use lower-case. A staticmethod, or str.upper would bind to the field.
-    normalize = staticmethod(str.upper)
+def partner_key(value):
+    """A partner's slug from the key a URL gives: ISO codes come in either case, slugs are lower-case."""
+    return value.strip().lower()
+
+
+class PartnerKeyField(CSVModelMultipleChoiceField):
+    # A staticmethod, or the function would bind to the field.
+    normalize = staticmethod(partner_key)
 
 
 class IdsField(forms.ModelMultipleChoiceField):
@@ -165,17 +173,27 @@ class RecordFilter(django_filters.ModelMultipleChoiceFilter):
         return {self.field_name: v}
 
 
+PARTNER_HELP = "A country's ISO 3166-1 alpha-2 code (either case) or an organization's slug (eu); several allowed."
+
+
 class NationCodeFilter(RecordFilter):
-    field_class = CountryCodeField
+    """Partners by slug: a country's code in either case, or an organization's slug."""
+
+    field_class = PartnerKeyField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("queryset", Nation.objects.all())
-        kwargs.setdefault("to_field_name", "country")
-        kwargs.setdefault("label", "Nation")
-        kwargs.setdefault("help_text", "ISO 3166-1 alpha-2 code, either case; several allowed.")
-        # Pages link to nations by lower-case code; a ticked box keeps that form in the URL.
+        kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault("label", "Partner")
+        kwargs.setdefault("help_text", PARTNER_HELP)
+        # Pages link to partners by lower-case slug; a ticked box keeps that form in the URL.
         kwargs.setdefault("widget", CheckboxesWithCounts(lowercase=True))
         super().__init__(*args, **kwargs)
+
+
+def partner_filters(**kwargs):
+    """The `partner` filter and `nation`, its first name, which links and clients already use."""
+    return NationCodeFilter(**kwargs), NationCodeFilter(**kwargs)
 
 
 class SlugFilter(RecordFilter):
@@ -219,7 +237,7 @@ class FilterSet(django_filters.FilterSet):
 
 
 class ContributionFilter(FilterSet):
-    nation = NationCodeFilter()
+    nation, partner = partner_filters()
     category = CSVMultipleChoiceFilter(choices=Category.choices)
     capability = CSVMultipleChoiceFilter(choices=Capability.choices)
     status = CSVMultipleChoiceFilter(choices=Contribution.Status.choices)
@@ -253,6 +271,7 @@ class ContributionFilter(FilterSet):
 
 
 class NationFilter(FilterSet):
+    kind = CSVMultipleChoiceFilter(choices=Nation.Kind.choices, help_text="Countries, organizations or both.")
     role = CSVMultipleChoiceFilter(choices=Nation.Role.choices)
     category = CSVMultipleChoiceFilter(
         choices=Category.choices,
@@ -267,15 +286,15 @@ class NationFilter(FilterSet):
 
     class Meta:
         model = Nation
-        fields = ["role"]
+        fields = ["kind", "role"]
 
 
 class MeetingFilter(FilterSet):
     kind = CSVMultipleChoiceFilter(choices=Meeting.Kind.choices)
     status = CSVMultipleChoiceFilter(choices=Meeting.Status.choices)
     series = CSVMultipleChoiceFilter(choices=Meeting.Series.choices)
-    nation = NationCodeFilter(
-        method=having(Participation, "meeting", "nation"), help_text="Meetings these nations took part in."
+    nation, partner = partner_filters(
+        method=having(Participation, "meeting", "nation"), help_text=f"Meetings these took part in. {PARTNER_HELP}"
     )
     date_after = IsoDateFilter(field_name="date", lookup_expr="gte", label="On or after")
     date_before = IsoDateFilter(field_name="date", lookup_expr="lte", label="On or before")
@@ -288,7 +307,7 @@ class MeetingFilter(FilterSet):
 
 
 class OfficialFilter(FilterSet):
-    nation = NationCodeFilter()
+    nation, partner = partner_filters()
     q = django_filters.CharFilter(method="search", label="Name or title contains")
     ordering = OrderingFilter(fields=(("name", "name"), ("nation__name", "nation")))
 
@@ -324,7 +343,9 @@ class CitationFilter(FilterSet):
         method="filter_target_type",
         help_text="Citations supporting this kind of record; several allowed.",
     )
-    nation = NationCodeFilter(method=records("nation"), help_text="Citations supporting these nations' records.")
+    nation, partner = partner_filters(
+        method=records("nation"), help_text=f"Citations supporting these partners' records. {PARTNER_HELP}"
+    )
     official = SlugFilter(queryset=Official.objects.all(), method=records("official"), help_text="Official slug.")
     meeting = SlugFilter(queryset=Meeting.objects.all(), method=records("meeting"), help_text="Meeting slug.")
     contribution = IdsFilter(queryset=Contribution.objects.all(), help_text="Contribution id; several allowed.")
@@ -357,7 +378,7 @@ class FigureFilter(FilterSet):
 
 class ParticipationFilter(FilterSet):
     meeting = SlugFilter(queryset=Meeting.objects.all(), method=records("meeting"), help_text="Meeting slug.")
-    nation = NationCodeFilter(method=records("nation"))
+    nation, partner = partner_filters(method=records("nation"))
     role = CSVMultipleChoiceFilter(choices=Participation.Role.choices)
     ordering = OrderingFilter(fields=(("meeting__date", "date"), ("nation__name", "nation"), ("id", "id")))
 
@@ -367,7 +388,7 @@ class ParticipationFilter(FilterSet):
 
 
 class CapabilityRequestFilter(FilterSet):
-    nation = NationCodeFilter(method=records("requested_by"), help_text="The nation asking; several allowed.")
+    nation, partner = partner_filters(method=records("requested_by"), help_text=f"The partner asking. {PARTNER_HELP}")
     capability = CSVMultipleChoiceFilter(choices=Capability.choices)
     category = CSVMultipleChoiceFilter(choices=Category.choices)
     meeting = SlugFilter(queryset=Meeting.objects.all(), method=records("meeting"), help_text="Meeting slug.")
@@ -375,4 +396,16 @@ class CapabilityRequestFilter(FilterSet):
 
     class Meta:
         model = CapabilityRequest
+        fields = []
+
+
+class RoleStatementFilter(FilterSet):
+    nation, partner = partner_filters(method=records("partner"), help_text=f"Statements about these. {PARTNER_HELP}")
+    role = CSVMultipleChoiceFilter(choices=NationRole.choices)
+    as_of_after = IsoDateFilter(field_name="as_of", lookup_expr="gte", label="As of on or after")
+    as_of_before = IsoDateFilter(field_name="as_of", lookup_expr="lte", label="As of on or before")
+    ordering = OrderingFilter(fields=(("as_of", "as_of"), ("partner__name", "partner"), ("id", "id")))
+
+    class Meta:
+        model = RoleStatement
         fields = []

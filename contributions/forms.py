@@ -6,6 +6,10 @@ from django import forms
 
 from . import pagination
 
+# The two names of the partner filter (filters.py): `partner`, and `nation`, which links and clients
+# already use. A partner facet counts under every filter but these.
+PARTNER_PARAMS = ("nation", "partner")
+
 
 def split_values(values, normalize=str):
     """Flatten repeated and comma-separated values into one list."""

@@ -1,8 +1,8 @@
 """Spreadsheet import and export for the editors' admin (django-import-export).
 
-Related records are named by the keys an editor can read in a spreadsheet: a nation by its ISO
-code, a meeting, official or source by its slug. Export writes the same columns import reads, so
-an exported file can be corrected and imported back.
+Related records are named by the keys an editor can read in a spreadsheet: a partner by a country's
+ISO code (either case) or an organization's slug, a meeting, official or source by its slug. Export
+writes the same columns import reads, so an exported file can be corrected and imported back.
 """
 
 from django.core.exceptions import ValidationError
@@ -15,6 +15,7 @@ from .models.contributions import CapabilityRequest, Contribution
 from .models.keys import parse_id
 from .models.meetings import Figure, Meeting, Participation
 from .models.nations import Nation, Official
+from .models.roles import RoleStatement
 from .models.sources import Source
 
 NEW_OR_EXISTING = "Blank for a new {0}; the id of an existing one to change it."
@@ -40,20 +41,25 @@ class KeyWidget(widgets.ForeignKeyWidget):
         value = str(value or "").strip()
         if not value:
             return None
-        if self.field == "country":
-            value = value.upper()  # stored upper-case; spreadsheets often have "fr"
+        if self.model is Nation:
+            value = value.lower()  # a partner's slug: spreadsheets often have codes upper-case ("FR")
         try:
             return self.get_queryset(value, row).get(**{self.field: value})
         except self.model.DoesNotExist:
             # A ValueError becomes a validation error on this column, shown in the preview.
-            key = {"country": "ISO code", "pk": "id"}.get(self.field, self.field)
+            key = {"pk": "id"}.get(self.field, self.field)
+            if self.model is Nation:
+                key = "ISO code or slug"
             raise ValueError(f"No {self.model._meta.verbose_name} with {key} “{value}”.") from None
 
 
 class CodeWidget(widgets.CharWidget):
-    """ISO country codes are stored upper-case; spreadsheets often have them lower-case."""
+    """ISO country codes are stored upper-case; spreadsheets often have them lower-case. An
+    organization's row names it by its slug there, and sets no country."""
 
     def clean(self, value, row=None, **kwargs):
+        if row is not None and str(row.get("kind") or "").strip() == Nation.Kind.ORGANIZATION:
+            return ""
         return super().clean(value, row, **kwargs).strip().upper()
 
 
@@ -99,6 +105,10 @@ class EditorResource(resources.ModelResource):
 
     # Column -> what it holds, for the import help page. Allowed values come from the model's choices.
     column_help = {}
+    # A required column -> another that may stand in for it (partner for nation_code).
+    alternative_columns = {}
+    # Columns an import reads but an export leaves out, as another column already holds their value.
+    import_only = []
 
     class Meta:
         clean_model_instances = True
@@ -117,7 +127,11 @@ class EditorResource(resources.ModelResource):
         # Refused as a whole file: a misnamed column would otherwise be ignored, a missing one left as
         # it is, and the last of two rows for one record would win.
         unknown = [name for name in dataset.headers if name not in self.column_names()]
-        missing = [name for name in self.required_columns() if name not in dataset.headers]
+        missing = [
+            name
+            for name in self.required_columns()
+            if name not in dataset.headers and self.alternative_columns.get(name) not in dataset.headers
+        ]
         problems = []
         if unknown:
             problems.append("unknown columns: " + ", ".join(unknown))
@@ -179,6 +193,11 @@ class EditorResource(resources.ModelResource):
             instance._history_user = kwargs["user"]
         file_name = kwargs.get("file_name")
         instance._change_reason = f"Imported from {file_name}" if file_name else "Imported"
+
+    def get_export_fields(self, selected_fields=None):
+        return [
+            field for field in super().get_export_fields(selected_fields) if field.column_name not in self.import_only
+        ]
 
     @classmethod
     def required_columns(cls):
@@ -266,6 +285,14 @@ class CitedResource(EditorResource):
             Citation.objects.get_or_create(source=source, quote=quote, **{self.citation_of: instance})
 
 
+def partner_slug(row):
+    """The slug a partner's import row names it by."""
+    code, slug = (str(row.get(column) or "").strip().lower() for column in ("code", "slug"))
+    if str(row.get("kind") or "").strip() == Nation.Kind.ORGANIZATION:
+        return slug or code
+    return code
+
+
 class NationResource(CitedResource):
     citation_of = "nation"
     code = fields.Field(attribute="country", column_name="code", widget=CodeWidget())
@@ -274,21 +301,39 @@ class NationResource(CitedResource):
     column_help = {
         **tables.NATIONS.meanings(*NATION_COLUMNS),
         **CITATION_HELP,
-        "code": "ISO 3166-1 two-letter code (FR, IT, US). An existing code updates that nation.",
-        "name": "Name as shown on the site. Blank: the ISO short name.",
+        "code": "A country's ISO 3166-1 two-letter code (FR, IT, US); for an organization, its slug (or blank, "
+        "with the slug column filled). An existing code updates that partner.",
+        "name": "Name as shown on the site. Blank: the ISO short name (an organization needs its name).",
+        "kind": "country (blank means country) or organization.",
+        "slug": "Blank for a country (its code in lower case). An organization's short name (arab-league, eu); "
+        "an existing slug updates that organization.",
     }
 
     class Meta(EditorResource.Meta):
         model = Nation
         fields = [*NATION_COLUMNS, "source", "quote"]
-        import_id_fields = ["code"]
+        import_id_fields = ["slug"]
+
+    def before_import(self, dataset, **kwargs):
+        # Partners are found by slug. A country's is its code in lower case, whatever the slug column says;
+        # a file from before organizations has no slug column at all.
+        if "code" in dataset.headers:
+            rows = list(dataset.dict)
+            if "slug" in dataset.headers:
+                del dataset["slug"]
+            dataset.append_col([partner_slug(row) for row in rows], header="slug")
+        super().before_import(dataset, **kwargs)
 
 
 class ContributionResource(CitedResource):
     citation_of = "contribution"
     id = fields.Field(attribute="id", column_name="id", widget=IdWidget())
     # Named as in the public CSV download, so a researcher's download imports unchanged.
-    nation_code = related("nation", Nation, "country", column="nation_code")
+    nation_code = related("nation", Nation, "slug", column="nation_code")
+    # The same record, under the name it shares with organizations; a blank leaves nation_code's.
+    partner = fields.Field(
+        attribute="nation", column_name="partner", widget=KeyWidget(Nation, "slug"), saves_null_values=False
+    )
     meeting = related("meeting", Meeting, "slug")
     official = related("official", Official, "slug")
     announced = date_field("announced")
@@ -297,14 +342,24 @@ class ContributionResource(CitedResource):
         **tables.CONTRIBUTIONS.meanings(*CONTRIBUTION_COLUMNS),
         **CITATION_HELP,
         "id": NEW_OR_EXISTING.format("contribution"),
-        "nation_code": "ISO code of an existing nation (FR).",
+        "nation_code": "Code of an existing partner: a country's ISO code (FR) or an organization's slug (eu).",
+        "partner": "The contributing partner, instead of nation_code: a country's ISO code (FR, either case) or an "
+        "organization's slug (eu, arab-league). With nation_code too, both must name the same partner.",
         "meeting": "Slug of the meeting where it was announced, or blank.",
         "official": "Slug of the official who announced it, or blank.",
     }
+    alternative_columns = {"nation_code": "partner"}
+    import_only = ["partner"]
 
     class Meta(EditorResource.Meta):
         model = Contribution
-        fields = [*CONTRIBUTION_COLUMNS, "source", "quote"]
+        fields = [*CONTRIBUTION_COLUMNS, "partner", "source", "quote"]
+
+    def import_instance(self, instance, row, **kwargs):
+        code, partner = (str(row.get(column) or "").strip().lower() for column in ("nation_code", "partner"))
+        if code and partner and code != partner:
+            raise ValidationError({"partner": [f"nation_code names “{code}”, partner “{partner}”: give one partner."]})
+        super().import_instance(instance, row, **kwargs)
 
     def get_queryset(self):
         return (
@@ -315,27 +370,29 @@ class ContributionResource(CitedResource):
 class CitationResource(EditorResource):
     id = fields.Field(attribute="id", column_name="id", widget=IdWidget())
     source = related("source", Source, "slug")
-    nation_code = related("nation", Nation, "country", column="nation_code")
+    nation_code = related("nation", Nation, "slug", column="nation_code")
     official = related("official", Official, "slug")
     meeting = related("meeting", Meeting, "slug")
     participation = related("participation", Participation, "pk")
     figure = related("figure", Figure, "pk")
     contribution = related("contribution", Contribution, "pk")
     capability_request = related("capability_request", CapabilityRequest, "pk")
+    role_statement = related("role_statement", RoleStatement, "pk")
 
     column_help = {
         **tables.CITATIONS.meanings("source", "quote", "note"),
         "id": NEW_OR_EXISTING.format("citation"),
         "source": "Slug of an existing source (the article's file stem).",
-        "nation_code": "ISO code of the nation it supports.",
+        "nation_code": "Code of the partner it supports: a country's ISO code or an organization's slug.",
         "official": "Slug of the official it supports.",
         "meeting": "Slug of the meeting it supports.",
         "participation": "Id of the participation it supports.",
         "figure": "Id of the figure it supports.",
         "contribution": "Id of the contribution it supports.",
         "capability_request": "Id of the capability request it supports.",
+        "role_statement": "Id of the role statement it supports.",
     }
-    column_note = "Fill exactly one of the last seven columns: the record the quote supports."
+    column_note = "Fill exactly one of the last eight columns: the record the quote supports."
 
     class Meta(EditorResource.Meta):
         model = Citation
@@ -351,6 +408,7 @@ class CitationResource(EditorResource):
             "figure",
             "contribution",
             "capability_request",
+            "role_statement",
         ]
 
     def get_queryset(self):

@@ -26,6 +26,7 @@ from .models import (
     Nation,
     Official,
     Participation,
+    RoleStatement,
     SearchEntry,
     SearchKind,
     Source,
@@ -86,8 +87,19 @@ DOCUMENTS = {
     ),
     SearchKind.NATION: (
         Nation,
-        lambda: Nation.objects.prefetch_related("citations"),
-        lambda n: (n.name, _lines(n.get_role_display(), n.notes, *_quotes(n))),
+        lambda: Nation.objects.prefetch_related("citations", "role_statements__citations"),
+        # Found by its slug too (eu, arab-league), and by what its role statements quote.
+        lambda n: (
+            n.name,
+            _lines(
+                n.get_kind_display(),
+                n.slug,
+                n.get_role_display(),
+                n.notes,
+                *_quotes(n),
+                *(quote for statement in n.role_statements.all() for quote in _quotes(statement)),
+            ),
+        ),
     ),
     SearchKind.PARTICIPATION: (
         Participation,
@@ -101,6 +113,8 @@ DOCUMENTS = {
     ),
 }
 KIND_OF_MODEL = {model: kind for kind, (model, _, _) in DOCUMENTS.items()}
+# Records found as part of another, and the field naming it: a role statement's quotes are its partner's words.
+PART_OF = {RoleStatement: (Nation, "partner_id")}
 
 
 def _entry(kind, record):
@@ -110,6 +124,9 @@ def _entry(kind, record):
 
 def index(model, pks):
     """Rewrite the entries of these records (of one model), and drop those of records that are gone."""
+    if model in PART_OF:
+        whole, link = PART_OF[model]
+        return index(whole, model.objects.filter(pk__in=pks).values_list(link, flat=True))
     kind = KIND_OF_MODEL[model]
     pks = {pk for pk in pks if pk is not None}
     if not pks:

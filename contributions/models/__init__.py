@@ -17,6 +17,7 @@ from .choices import (
     MeetingStatus,
     NationRole,
     ParticipationRole,
+    PartnerKind,
     SourceKind,
     Unit,
     format_date,
@@ -32,6 +33,7 @@ from .contributions import (
 from .keys import MAX_ID, parse_id
 from .meetings import Figure, FigureQuerySet, Meeting, MeetingQuerySet, Participation
 from .nations import Nation, NationQuerySet, Official
+from .roles import RoleStatement, RoleStatementQuerySet
 from .search import SEARCH_VECTOR, SearchEntry, SearchKind
 from .sources import Source, SourceText
 
@@ -42,6 +44,7 @@ CONTENT_MODELS = [
     Source,
     SourceText,
     Nation,
+    RoleStatement,
     Official,
     Meeting,
     Participation,
@@ -79,6 +82,9 @@ __all__ = [
     "NationRole",
     "Official",
     "Participation",
+    "PartnerKind",
+    "RoleStatement",
+    "RoleStatementQuerySet",
     "SEARCH_VECTOR",
     "SearchEntry",
     "SearchKind",

@@ -13,9 +13,19 @@ from .contributions import CapabilityRequest, Contribution
 from .fields import CharField, TextField
 from .meetings import Figure, Meeting, Participation
 from .nations import Nation, Official
+from .roles import RoleStatement
 from .sources import Source, SourceText
 
-CITATION_TARGETS = ("nation", "official", "meeting", "participation", "figure", "contribution", "capability_request")
+CITATION_TARGETS = (
+    "nation",
+    "official",
+    "meeting",
+    "participation",
+    "figure",
+    "contribution",
+    "capability_request",
+    "role_statement",
+)
 
 
 def supported_kind(values):
@@ -54,6 +64,9 @@ class Citation(models.Model):
     )
     capability_request = models.ForeignKey(
         CapabilityRequest, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+    )
+    role_statement = models.ForeignKey(
+        RoleStatement, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
     )
     # The verification record (contributions/verification.py): where the quote was found, in which text.
     # Blank: unverified. Kept when the source's text is absent (a clone without the texts), so the

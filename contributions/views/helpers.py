@@ -25,7 +25,8 @@ CITATION_KINDS = {
     "meeting": ("Meetings", "meeting", "meetings"),
     "participation": ("Meeting attendance", "nation at a meeting", "nations at meetings"),
     "official": ("Officials", "official", "officials"),
-    "nation": ("Nations", "nation", "nations"),
+    "nation": ("Partners", "partner", "partners"),
+    "role_statement": ("Partners' roles", "role statement", "role statements"),
 }
 
 

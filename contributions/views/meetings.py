@@ -96,6 +96,7 @@ def source_detail(request, slug):
         "figure__meeting",
         "contribution__nation",
         "capability_request__requested_by",
+        "role_statement__partner",
     )
     disputed = set(
         Figure.objects.with_disputes().filter(citations__source=source, disputed=True).values_list("pk", flat=True)

@@ -21,7 +21,7 @@ from contributions import search
 from contributions.management.texts import archive_folder
 from contributions.models import CONTENT_MODELS, Source, SourceText
 
-FIXTURES = ["sources", "nations", "officials", "meetings", "figures", "contributions", "requests", "citations"]
+FIXTURES = ["sources", "nations", "roles", "officials", "meetings", "figures", "contributions", "requests", "citations"]
 
 
 class Command(BaseCommand):
