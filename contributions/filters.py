@@ -193,6 +193,7 @@ class NationCodeFilter(RecordFilter):
 
 def partner_filters(**kwargs):
     """The `partner` filter and `nation`, its first name, which links and clients already use."""
+    kwargs.setdefault("field_name", "nation")
     return NationCodeFilter(**kwargs), NationCodeFilter(**kwargs)
 
 

@@ -41,10 +41,10 @@ class KeyWidget(widgets.ForeignKeyWidget):
         value = str(value or "").strip()
         if not value:
             return None
-        if self.model is Nation:
-            value = value.lower()  # a partner's slug: spreadsheets often have codes upper-case ("FR")
+        # A partner's slug is lower-case; spreadsheets often have codes upper-case ("FR").
+        lookup = value.lower() if self.model is Nation else value
         try:
-            return self.get_queryset(value, row).get(**{self.field: value})
+            return self.get_queryset(value, row).get(**{self.field: lookup})
         except self.model.DoesNotExist:
             # A ValueError becomes a validation error on this column, shown in the preview.
             key = {"pk": "id"}.get(self.field, self.field)
@@ -105,7 +105,7 @@ class EditorResource(resources.ModelResource):
 
     # Column -> what it holds, for the import help page. Allowed values come from the model's choices.
     column_help = {}
-    # A required column -> another that may stand in for it (partner for nation_code).
+    # A required column -> another that may stand in for it (partner and nation_code, for each other).
     alternative_columns = {}
     # Columns an import reads but an export leaves out, as another column already holds their value.
     import_only = []
@@ -348,7 +348,7 @@ class ContributionResource(CitedResource):
         "meeting": "Slug of the meeting where it was announced, or blank.",
         "official": "Slug of the official who announced it, or blank.",
     }
-    alternative_columns = {"nation_code": "partner"}
+    alternative_columns = {"nation_code": "partner", "partner": "nation_code"}
     import_only = ["partner"]
 
     class Meta(EditorResource.Meta):

@@ -103,8 +103,7 @@ class Nation(models.Model):
             known_value("kind", PartnerKind, "nation_kind_valid"),
             # A country is its ISO code; an organization has none, or it would take a country's outline and key.
             models.CheckConstraint(
-                condition=(Q(kind=PartnerKind.COUNTRY) & ~Q(country=""))
-                | Q(kind=PartnerKind.ORGANIZATION, country=""),
+                condition=(Q(kind=PartnerKind.COUNTRY) & ~Q(country="")) | Q(kind=PartnerKind.ORGANIZATION, country=""),
                 name="nation_country_iff_country",
                 violation_error_message="A country needs its ISO code; an organization has none.",
             ),
