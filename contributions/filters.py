@@ -2,22 +2,30 @@
 parameter means the same wherever it is used.
 
 Every parameter takes several values, repeated (?nation=fr&nation=it) or comma-separated
-(?nation=fr,it). An unknown value is an error, never silently ignored. Every list ends its order with
-the id, so rows that tie on the sort key cannot repeat or vanish between pages.
+(?nation=fr,it). A partner is named by its slug: a country's ISO code (either case) or an
+organization's short name (?partner=fr,eu); `nation` is the same filter under its first name. An
+unknown value is an error, never silently ignored. Every list ends its order with the id, so rows
+that tie on the sort key cannot repeat or vanish between pages.
 """
 
 import django_filters
-from django import forms
 from django.db.models import Exists, OuterRef, Q
 
-from .forms import CheckboxesWithCounts, split_values
-from .models.choices import Capability, Category, TheatreCode
+from .forms import (
+    CheckboxesWithCounts,
+    CSVModelMultipleChoiceField,
+    CSVMultipleChoiceField,
+    IdsField,
+    PartnerKeyField,
+    StrictBooleanField,
+)
+from .models.choices import Capability, Category, NationRole, TheatreCode
 from .models.citations import CITATION_TARGETS, Citation
 from .models.contributions import CapabilityRequest, Contribution
-from .models.keys import parse_id
 from .models.lines import LineLead, LineOfEffort
 from .models.meetings import Figure, Meeting, Participation
 from .models.nations import Nation, Official
+from .models.roles import RoleStatement
 from .models.sources import Source
 
 # Only ISO dates: with the site's en-gb formats, "02/11/2016" would quietly mean 2 November.
@@ -49,55 +57,6 @@ def having(model, link, field):
 
 
 # --- Fields and filters ---------------------------------------------------------------------------
-
-
-class CSVMultipleChoiceField(forms.MultipleChoiceField):
-    def to_python(self, value):
-        return split_values(super().to_python(value))
-
-
-class CSVModelMultipleChoiceField(forms.ModelMultipleChoiceField):
-    normalize = str
-
-    def clean(self, value):
-        return super().clean(split_values(value, self.normalize))
-
-
-class CountryCodeField(CSVModelMultipleChoiceField):
-    # ISO codes are stored upper-case; URLs use lower-case. A staticmethod, or str.upper would bind to the field.
-    normalize = staticmethod(str.upper)
-
-
-class IdsField(forms.ModelMultipleChoiceField):
-    def clean(self, value):
-        values = split_values(value)
-        for item in values or []:
-            # A number past the database's integer range would be an error in the query, not a 400.
-            # The value goes in as a parameter, not into the message: django-filter %-formats the
-            # message, and a "%" typed into the URL would otherwise break the error itself.
-            try:
-                parse_id(item)
-            except ValueError:
-                raise forms.ValidationError(
-                    "“%(value)s” is not an id.", code="invalid_pk_value", params={"value": item}
-                ) from None
-        return super().clean(values)
-
-
-class StrictBooleanField(forms.NullBooleanField):
-    """true or false (1 or 0), or nothing; anything else is an error rather than "no filter"."""
-
-    widget = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
-
-    def to_python(self, value):
-        if value in (None, ""):
-            return None
-        if isinstance(value, bool):
-            return value
-        words = {"true": True, "1": True, "false": False, "0": False}
-        if str(value).strip().lower() not in words:
-            raise forms.ValidationError("Choose true or false.", code="invalid_boolean")
-        return words[str(value).strip().lower()]
 
 
 class VerifiedFilter(django_filters.BooleanFilter):
@@ -166,17 +125,28 @@ class RecordFilter(django_filters.ModelMultipleChoiceFilter):
         return {self.field_name: v}
 
 
+PARTNER_HELP = "A country's ISO 3166-1 alpha-2 code (either case) or an organization's slug (eu); several allowed."
+
+
 class NationCodeFilter(RecordFilter):
-    field_class = CountryCodeField
+    """Partners by slug: a country's code in either case, or an organization's slug."""
+
+    field_class = PartnerKeyField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("queryset", Nation.objects.all())
-        kwargs.setdefault("to_field_name", "country")
-        kwargs.setdefault("label", "Nation")
-        kwargs.setdefault("help_text", "ISO 3166-1 alpha-2 code, either case; several allowed.")
-        # Pages link to nations by lower-case code; a ticked box keeps that form in the URL.
+        kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault("label", "Partner")
+        kwargs.setdefault("help_text", PARTNER_HELP)
+        # Pages link to partners by lower-case slug; a ticked box keeps that form in the URL.
         kwargs.setdefault("widget", CheckboxesWithCounts(lowercase=True))
         super().__init__(*args, **kwargs)
+
+
+def partner_filters(**kwargs):
+    """The `partner` filter and `nation`, its first name, which links and clients already use."""
+    kwargs.setdefault("field_name", "nation")
+    return NationCodeFilter(**kwargs), NationCodeFilter(**kwargs)
 
 
 class SlugFilter(RecordFilter):
@@ -220,7 +190,7 @@ class FilterSet(django_filters.FilterSet):
 
 
 class ContributionFilter(FilterSet):
-    nation = NationCodeFilter()
+    nation, partner = partner_filters()
     category = CSVMultipleChoiceFilter(choices=Category.choices)
     capability = CSVMultipleChoiceFilter(choices=Capability.choices)
     status = CSVMultipleChoiceFilter(choices=Contribution.Status.choices)
@@ -270,6 +240,7 @@ class ContributionFilter(FilterSet):
 
 
 class NationFilter(FilterSet):
+    kind = CSVMultipleChoiceFilter(choices=Nation.Kind.choices, help_text="Countries, organizations or both.")
     role = CSVMultipleChoiceFilter(choices=Nation.Role.choices)
     category = CSVMultipleChoiceFilter(
         choices=Category.choices,
@@ -284,15 +255,15 @@ class NationFilter(FilterSet):
 
     class Meta:
         model = Nation
-        fields = ["role"]
+        fields = ["kind", "role"]
 
 
 class MeetingFilter(FilterSet):
     kind = CSVMultipleChoiceFilter(choices=Meeting.Kind.choices)
     status = CSVMultipleChoiceFilter(choices=Meeting.Status.choices)
     series = CSVMultipleChoiceFilter(choices=Meeting.Series.choices)
-    nation = NationCodeFilter(
-        method=having(Participation, "meeting", "nation"), help_text="Meetings these nations took part in."
+    nation, partner = partner_filters(
+        method=having(Participation, "meeting", "nation"), help_text=f"Meetings these took part in. {PARTNER_HELP}"
     )
     date_after = IsoDateFilter(field_name="date", lookup_expr="gte", label="On or after")
     date_before = IsoDateFilter(field_name="date", lookup_expr="lte", label="On or before")
@@ -305,7 +276,7 @@ class MeetingFilter(FilterSet):
 
 
 class OfficialFilter(FilterSet):
-    nation = NationCodeFilter()
+    nation, partner = partner_filters()
     q = django_filters.CharFilter(method="search", label="Name or title contains")
     ordering = OrderingFilter(fields=(("name", "name"), ("nation__name", "nation")))
 
@@ -341,7 +312,9 @@ class CitationFilter(FilterSet):
         method="filter_target_type",
         help_text="Citations supporting this kind of record; several allowed.",
     )
-    nation = NationCodeFilter(method=records("nation"), help_text="Citations supporting these nations' records.")
+    nation, partner = partner_filters(
+        method=records("nation"), help_text=f"Citations supporting these partners' records. {PARTNER_HELP}"
+    )
     official = SlugFilter(queryset=Official.objects.all(), method=records("official"), help_text="Official slug.")
     meeting = SlugFilter(queryset=Meeting.objects.all(), method=records("meeting"), help_text="Meeting slug.")
     contribution = IdsFilter(queryset=Contribution.objects.all(), help_text="Contribution id; several allowed.")
@@ -377,7 +350,7 @@ class FigureFilter(FilterSet):
 
 class ParticipationFilter(FilterSet):
     meeting = SlugFilter(queryset=Meeting.objects.all(), method=records("meeting"), help_text="Meeting slug.")
-    nation = NationCodeFilter(method=records("nation"))
+    nation, partner = partner_filters(method=records("nation"))
     role = CSVMultipleChoiceFilter(choices=Participation.Role.choices)
     ordering = OrderingFilter(fields=(("meeting__date", "date"), ("nation__name", "nation"), ("id", "id")))
 
@@ -409,7 +382,7 @@ class LineLeadFilter(FilterSet):
 
 
 class CapabilityRequestFilter(FilterSet):
-    nation = NationCodeFilter(method=records("requested_by"), help_text="The nation asking; several allowed.")
+    nation, partner = partner_filters(method=records("requested_by"), help_text=f"The partner asking. {PARTNER_HELP}")
     capability = CSVMultipleChoiceFilter(choices=Capability.choices)
     category = CSVMultipleChoiceFilter(choices=Category.choices)
     meeting = SlugFilter(queryset=Meeting.objects.all(), method=records("meeting"), help_text="Meeting slug.")
@@ -417,4 +390,16 @@ class CapabilityRequestFilter(FilterSet):
 
     class Meta:
         model = CapabilityRequest
+        fields = []
+
+
+class RoleStatementFilter(FilterSet):
+    nation, partner = partner_filters(method=records("partner"), help_text=f"Statements about these. {PARTNER_HELP}")
+    role = CSVMultipleChoiceFilter(choices=NationRole.choices)
+    as_of_after = IsoDateFilter(field_name="as_of", lookup_expr="gte", label="As of on or after")
+    as_of_before = IsoDateFilter(field_name="as_of", lookup_expr="lte", label="As of on or before")
+    ordering = OrderingFilter(fields=(("as_of", "as_of"), ("partner__name", "partner"), ("id", "id")))
+
+    class Meta:
+        model = RoleStatement
         fields = []

@@ -5,6 +5,11 @@ would give."""
 from django import forms
 
 from . import pagination
+from .models.keys import parse_id
+
+# The two names of the partner filter (filters.py): `partner`, and `nation`, which links and clients
+# already use. A partner facet counts under every filter but these.
+PARTNER_PARAMS = ("nation", "partner")
 
 
 def split_values(values, normalize=str):
@@ -120,3 +125,60 @@ class SearchForm(forms.Form):
     def __init__(self, *args, kinds=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", "Every kind"), *kinds]
+
+
+# --- The fields that parameters are parsed with ------------------------------------------------------
+
+
+class CSVMultipleChoiceField(forms.MultipleChoiceField):
+    def to_python(self, value):
+        return split_values(super().to_python(value))
+
+
+class CSVModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    normalize = str
+
+    def clean(self, value):
+        return super().clean(split_values(value, self.normalize))
+
+
+def partner_key(value):
+    """A partner's slug from the key a URL gives: ISO codes come in either case, slugs are lower-case."""
+    return value.strip().lower()
+
+
+class PartnerKeyField(CSVModelMultipleChoiceField):
+    # A staticmethod, or the function would bind to the field.
+    normalize = staticmethod(partner_key)
+
+
+class IdsField(forms.ModelMultipleChoiceField):
+    def clean(self, value):
+        values = split_values(value)
+        for item in values or []:
+            # A number past the database's integer range would be an error in the query, not a 400.
+            # The value goes in as a parameter, not into the message: django-filter %-formats the
+            # message, and a "%" typed into the URL would otherwise break the error itself.
+            try:
+                parse_id(item)
+            except ValueError:
+                raise forms.ValidationError(
+                    "“%(value)s” is not an id.", code="invalid_pk_value", params={"value": item}
+                ) from None
+        return super().clean(values)
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """true or false (1 or 0), or nothing; anything else is an error rather than "no filter"."""
+
+    widget = forms.Select(choices=[("", "Any"), ("true", "Yes"), ("false", "No")])
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool):
+            return value
+        words = {"true": True, "1": True, "false": False, "0": False}
+        if str(value).strip().lower() not in words:
+            raise forms.ValidationError("Choose true or false.", code="invalid_boolean")
+        return words[str(value).strip().lower()]

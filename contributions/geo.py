@@ -107,7 +107,8 @@ def shade(count, largest):
 
 def world_map(rows):
     """The map's context from rows of (code, name, url, count): every country's outline, the partners
-    shaded and linked, and which partners have no shape at this scale."""
+    shaded and linked, which countries have no shape at this scale, and the organizations (whose code
+    is their slug, never a country's) to list beside it."""
     shapes = outlines()
     largest = max((count for *_, count in rows), default=0)
     partners = {
@@ -115,12 +116,15 @@ def world_map(rows):
         for code, name, url, count in rows
     }
     countries_drawn = [{"code": code, "path": path, "partner": partners.get(code)} for code, path in shapes.items()]
+    # An organization has no outline of its own: it is listed beside the map instead.
+    organizations = [p for p in partners.values() if not countries.alpha2(p["code"])]
     return {
         "width": WIDTH,
         "height": HEIGHT,
         "countries": countries_drawn,
         "partners": sorted(partners.values(), key=lambda p: (-p["count"], p["name"])),
-        "unmapped": sorted(p["name"] for p in partners.values() if p["code"] not in shapes),
+        "unmapped": sorted(p["name"] for p in partners.values() if p["code"] not in shapes and p not in organizations),
+        "organizations": sorted(organizations, key=lambda p: (-p["count"], p["name"])),
         "largest": largest,
         "shades": list(range(1, SHADES + 1)),
     }

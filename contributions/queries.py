@@ -7,6 +7,7 @@ from django.db.models import Count, Max, Min, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
 from . import cache
+from .forms import PARTNER_PARAMS
 from .models.choices import STATUS_ORDER, Category
 from .models.citations import CITATION_TARGETS, Citation
 from .models.contributions import CapabilityRequest, Contribution
@@ -86,11 +87,13 @@ def status_totals(counts):
 
 
 def by_nation_and_status():
-    """[(code, name, {status: n})] per nation with contributions, the nations with most first."""
-    counts = grouped("nation-status", Contribution.objects.all(), "nation__country", "nation__name", "status")
+    """[(code, name, {status: n})] per partner with contributions, the partners with most first. The code
+    is a country's ISO code (upper case) or an organization's slug, as Nation.code gives it."""
+    fields = ("nation__slug", "nation__country", "nation__name", "status")
+    counts = grouped("nation-status", Contribution.objects.all(), *fields)
     rows = {}
-    for (code, name, status), n in counts.items():
-        rows.setdefault((code, name), {})[status] = n
+    for (slug, country, name, status), n in counts.items():
+        rows.setdefault((country or slug, name), {})[status] = n
     result = [(code, name, statuses) for (code, name), statuses in rows.items()]
     result.sort(key=lambda row: (-sum(row[2].values()), row[1]))
     return result
@@ -112,12 +115,10 @@ def facets(filterset):
     Counting a facet under its own filter would show zero beside every option not yet ticked.
     Returns {"nation": {code: (name, n)}, "category": {value: n}, "status": {value: n}}.
     """
-    rows = filterset.queryset_without("nation")
-    nations = {
-        code.lower(): (name, n) for (code, name), n in grouped("facet", rows, "nation__country", "nation__name").items()
-    }
-    # A ticked nation that the other filters leave empty still needs its box, to be unticked.
-    for nation in filterset.form.cleaned_data.get("nation") or []:
+    rows = filterset.queryset_without(*PARTNER_PARAMS)
+    nations = {slug: (name, n) for (slug, name), n in grouped("facet", rows, "nation__slug", "nation__name").items()}
+    # A ticked partner that the other filters leave empty still needs its box, to be unticked.
+    for nation in ticked_partners(filterset):
         nations.setdefault(nation.slug, (nation.name, 0))
     return {
         "nation": nations,
@@ -141,6 +142,12 @@ def host_facet(filterset):
     }
 
 
+def ticked_partners(filterset):
+    """The partners chosen under either name of the filter (?nation= or ?partner=)."""
+    data = filterset.form.cleaned_data
+    return [partner for name in PARTNER_PARAMS for partner in data.get(name) or []]
+
+
 def categories_given():
     """{nation id: set of categories it has contributed in}."""
     given = {}
@@ -162,7 +169,7 @@ def summary(contributions):
         .order_by("nation_id", "category", "status")
     )
     rows = list(counts)
-    nations = Nation.objects.only("country", "name").in_bulk({nation_id for nation_id, *_ in rows})
+    nations = Nation.objects.only("kind", "slug", "country", "name").in_bulk({nation_id for nation_id, *_ in rows})
     cells = [(nations[nation_id], category, status, n) for nation_id, category, status, n in rows]
     return sorted(cells, key=lambda cell: (cell[0].name, cell[0].pk, cell[1], cell[2]))
 

@@ -1,21 +1,22 @@
 """Spreadsheet import and export for the editors' admin (django-import-export).
 
-Related records are named by the keys an editor can read in a spreadsheet: a nation by its ISO
-code, a meeting, official or source by its slug. Export writes the same columns import reads, so
-an exported file can be corrected and imported back.
+Related records are named by the keys an editor can read in a spreadsheet: a partner by a country's
+ISO code (either case) or an organization's slug, a meeting, official or source by its slug. Export
+writes the same columns import reads, so an exported file can be corrected and imported back.
 """
 
 from django.core.exceptions import ValidationError
-from import_export import fields, resources, widgets
+from import_export import fields, resources
 
 from . import tables
 from .import_files import ImportFileError
+from .import_widgets import CodesWidget, CodeWidget, IdWidget, IsoDateWidget, KeyWidget
 from .models.citations import Citation
 from .models.contributions import CapabilityRequest, Contribution
-from .models.keys import parse_id
 from .models.lines import LineLead, LineOfEffort
 from .models.meetings import Figure, Meeting, Participation
 from .models.nations import Nation, Official
+from .models.roles import RoleStatement
 from .models.sources import Source
 from .models.theatres import Theatre
 
@@ -35,80 +36,6 @@ NATION_COLUMNS = imported_columns(tables.NATIONS, "id", "updated")
 CONTRIBUTION_COLUMNS = imported_columns(tables.CONTRIBUTIONS, "nation", "sources", "quotes", "quantity_display")
 
 
-class KeyWidget(widgets.ForeignKeyWidget):
-    """A related record by a readable key, with an error an editor can act on."""
-
-    def clean(self, value, row=None, **kwargs):
-        value = str(value or "").strip()
-        if not value:
-            return None
-        if self.field == "country":
-            value = value.upper()  # stored upper-case; spreadsheets often have "fr"
-        try:
-            return self.get_queryset(value, row).get(**{self.field: value})
-        except self.model.DoesNotExist:
-            # A ValueError becomes a validation error on this column, shown in the preview.
-            key = {"country": "ISO code", "pk": "id"}.get(self.field, self.field)
-            raise ValueError(f"No {self.model._meta.verbose_name} with {key} “{value}”.") from None
-
-
-class CodeWidget(widgets.CharWidget):
-    """ISO country codes are stored upper-case; spreadsheets often have them lower-case."""
-
-    def clean(self, value, row=None, **kwargs):
-        return super().clean(value, row, **kwargs).strip().upper()
-
-
-class IdWidget(widgets.Widget):
-    """A record's id: blank for a new record, or the whole number of an existing one.
-
-    Stricter than the integer widget, which reads "1.5" as record 1 and "1e3" as record 1000.
-    """
-
-    def clean(self, value, row=None, **kwargs):
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return None
-        try:
-            return parse_id(value.strip() if isinstance(value, str) else value)
-        except ValueError as error:
-            raise ValueError(f"{error} Leave it blank for a new record, or give an existing record's id.") from None
-
-    def render(self, value, obj=None, **kwargs):
-        return "" if value is None else str(value)
-
-
-class IsoDateWidget(widgets.DateWidget):
-    def __init__(self):
-        super().__init__(format="%Y-%m-%d")
-
-    def clean(self, value, row=None, **kwargs):
-        try:
-            return super().clean(value, row, **kwargs)
-        except ValueError:
-            raise ValueError(f"“{value}” is not a date; write it as YYYY-MM-DD, e.g. 2016-02-11.") from None
-
-
-class CodesWidget(widgets.ManyToManyWidget):
-    """Several records by key, separated by ';' (iraq;syria). The stock widget drops an unknown key
-    silently; here it is an error on the column."""
-
-    def clean(self, value, row=None, **kwargs):
-        keys = [key.strip().lower() for key in str(value or "").split(self.separator) if key.strip()]
-        found = {
-            getattr(record, self.field): record for record in self.model.objects.filter(**{f"{self.field}__in": keys})
-        }
-        unknown = [key for key in keys if key not in found]
-        if unknown:
-            allowed = ", ".join(self.model.objects.values_list(self.field, flat=True))
-            raise ValueError(
-                f"Unknown {self.model._meta.verbose_name} “{unknown[0]}”; use {allowed}, separated by ';'."
-            )
-        return [found[key] for key in dict.fromkeys(keys)]
-
-    def render(self, value, obj=None, **kwargs):
-        return ";".join(getattr(record, self.field) for record in value.all()) if value is not None else ""
-
-
 def related(attribute, model, lookup, column=None):
     return fields.Field(attribute=attribute, column_name=column or attribute, widget=KeyWidget(model, lookup))
 
@@ -122,6 +49,10 @@ class EditorResource(resources.ModelResource):
 
     # Column -> what it holds, for the import help page. Allowed values come from the model's choices.
     column_help = {}
+    # A required column -> another that may stand in for it (partner and nation_code, for each other).
+    alternative_columns = {}
+    # Columns an import reads but an export leaves out, as another column already holds their value.
+    import_only = []
 
     class Meta:
         clean_model_instances = True
@@ -140,7 +71,11 @@ class EditorResource(resources.ModelResource):
         # Refused as a whole file: a misnamed column would otherwise be ignored, a missing one left as
         # it is, and the last of two rows for one record would win.
         unknown = [name for name in dataset.headers if name not in self.column_names()]
-        missing = [name for name in self.required_columns() if name not in dataset.headers]
+        missing = [
+            name
+            for name in self.required_columns()
+            if name not in dataset.headers and self.alternative_columns.get(name) not in dataset.headers
+        ]
         problems = []
         if unknown:
             problems.append("unknown columns: " + ", ".join(unknown))
@@ -202,6 +137,11 @@ class EditorResource(resources.ModelResource):
             instance._history_user = kwargs["user"]
         file_name = kwargs.get("file_name")
         instance._change_reason = f"Imported from {file_name}" if file_name else "Imported"
+
+    def get_export_fields(self, selected_fields=None):
+        return [
+            field for field in super().get_export_fields(selected_fields) if field.column_name not in self.import_only
+        ]
 
     @classmethod
     def required_columns(cls):
@@ -290,6 +230,14 @@ class CitedResource(EditorResource):
                 Citation.objects.create(source=source, quote=quote, **{self.citation_of: instance})
 
 
+def partner_slug(row):
+    """The slug a partner's import row names it by."""
+    code, slug = (str(row.get(column) or "").strip().lower() for column in ("code", "slug"))
+    if str(row.get("kind") or "").strip() == Nation.Kind.ORGANIZATION:
+        return slug or code
+    return code
+
+
 class NationResource(CitedResource):
     citation_of = "nation"
     code = fields.Field(attribute="country", column_name="code", widget=CodeWidget())
@@ -298,21 +246,39 @@ class NationResource(CitedResource):
     column_help = {
         **tables.NATIONS.meanings(*NATION_COLUMNS),
         **CITATION_HELP,
-        "code": "ISO 3166-1 two-letter code (FR, IT, US). An existing code updates that nation.",
-        "name": "Name as shown on the site. Blank: the ISO short name.",
+        "code": "A country's ISO 3166-1 two-letter code (FR, IT, US); for an organization, its slug (or blank, "
+        "with the slug column filled). An existing code updates that partner.",
+        "name": "Name as shown on the site. Blank: the ISO short name (an organization needs its name).",
+        "kind": "country (blank means country) or organization.",
+        "slug": "Blank for a country (its code in lower case). An organization's short name (arab-league, eu); "
+        "an existing slug updates that organization.",
     }
 
     class Meta(EditorResource.Meta):
         model = Nation
         fields = [*NATION_COLUMNS, "source", "quote"]
-        import_id_fields = ["code"]
+        import_id_fields = ["slug"]
+
+    def before_import(self, dataset, **kwargs):
+        # Partners are found by slug. A country's is its code in lower case, whatever the slug column says;
+        # a file from before organizations has no slug column at all.
+        if "code" in dataset.headers:
+            rows = list(dataset.dict)
+            if "slug" in dataset.headers:
+                del dataset["slug"]
+            dataset.append_col([partner_slug(row) for row in rows], header="slug")
+        super().before_import(dataset, **kwargs)
 
 
 class ContributionResource(CitedResource):
     citation_of = "contribution"
     id = fields.Field(attribute="id", column_name="id", widget=IdWidget())
     # Named as in the public CSV download, so a researcher's download imports unchanged.
-    nation_code = related("nation", Nation, "country", column="nation_code")
+    nation_code = related("nation", Nation, "slug", column="nation_code")
+    # The same record, under the name it shares with organizations; a blank leaves nation_code's.
+    partner = fields.Field(
+        attribute="nation", column_name="partner", widget=KeyWidget(Nation, "slug"), saves_null_values=False
+    )
     meeting = related("meeting", Meeting, "slug")
     official = related("official", Official, "slug")
     announced = date_field("announced")
@@ -328,20 +294,27 @@ class ContributionResource(CitedResource):
         **tables.CONTRIBUTIONS.meanings(*CONTRIBUTION_COLUMNS),
         **CITATION_HELP,
         "id": NEW_OR_EXISTING.format("contribution"),
-        "nation_code": "ISO code of an existing nation (FR).",
+        "nation_code": "Code of an existing partner: a country's ISO code (FR) or an organization's slug (eu).",
+        "partner": "The contributing partner, instead of nation_code: a country's ISO code (FR, either case) or an "
+        "organization's slug (eu, arab-league). With nation_code too, both must name the same partner.",
         "meeting": "Slug of the meeting where it was announced, or blank.",
         "official": "Slug of the official who announced it, or blank.",
         "host_code": "ISO code of the partner hosting the deployment (AE for jets based in the UAE), or blank.",
     }
+    alternative_columns = {"nation_code": "partner", "partner": "nation_code"}
+    import_only = ["partner"]
 
     class Meta(EditorResource.Meta):
         model = Contribution
-        fields = [*CONTRIBUTION_COLUMNS, "source", "quote"]
+        fields = [*CONTRIBUTION_COLUMNS, "partner", "source", "quote"]
 
     def import_instance(self, instance, row, **kwargs):
         # Theatres are set after the save, where a bad code would fail the whole file without naming
         # the column: check them with the row's other fields instead.
         errors = {}
+        code, partner = (str(row.get(column) or "").strip().lower() for column in ("nation_code", "partner"))
+        if code and partner and code != partner:
+            errors["partner"] = [f"nation_code names “{code}”, partner “{partner}”: give one partner."]
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:
@@ -366,7 +339,7 @@ class ContributionResource(CitedResource):
 class CitationResource(EditorResource):
     id = fields.Field(attribute="id", column_name="id", widget=IdWidget())
     source = related("source", Source, "slug")
-    nation_code = related("nation", Nation, "country", column="nation_code")
+    nation_code = related("nation", Nation, "slug", column="nation_code")
     official = related("official", Official, "slug")
     meeting = related("meeting", Meeting, "slug")
     participation = related("participation", Participation, "pk")
@@ -375,12 +348,13 @@ class CitationResource(EditorResource):
     capability_request = related("capability_request", CapabilityRequest, "pk")
     line_of_effort = related("line_of_effort", LineOfEffort, "slug")
     line_lead = related("line_lead", LineLead, "pk")
+    role_statement = related("role_statement", RoleStatement, "pk")
 
     column_help = {
         **tables.CITATIONS.meanings("source", "quote", "note"),
         "id": NEW_OR_EXISTING.format("citation"),
         "source": "Slug of an existing source (the article's file stem).",
-        "nation_code": "ISO code of the nation it supports.",
+        "nation_code": "Code of the partner it supports: a country's ISO code or an organization's slug.",
         "official": "Slug of the official it supports.",
         "meeting": "Slug of the meeting it supports.",
         "participation": "Id of the participation it supports.",
@@ -389,8 +363,9 @@ class CitationResource(EditorResource):
         "capability_request": "Id of the capability request it supports.",
         "line_of_effort": "Slug of the line of effort it supports.",
         "line_lead": "Id of the line lead it supports (a partner leading a line).",
+        "role_statement": "Id of the role statement it supports.",
     }
-    column_note = "Fill exactly one of the last nine columns: the record the quote supports."
+    column_note = "Fill exactly one of the last ten columns: the record the quote supports."
 
     class Meta(EditorResource.Meta):
         model = Citation
@@ -408,6 +383,7 @@ class CitationResource(EditorResource):
             "capability_request",
             "line_of_effort",
             "line_lead",
+            "role_statement",
         ]
 
     def get_queryset(self):

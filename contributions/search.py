@@ -28,6 +28,7 @@ from .models import (
     Nation,
     Official,
     Participation,
+    RoleStatement,
     SearchEntry,
     SearchKind,
     Source,
@@ -94,8 +95,21 @@ DOCUMENTS = {
     ),
     SearchKind.NATION: (
         Nation,
-        lambda: Nation.objects.prefetch_related(CITED),
-        lambda n: (n.name, _lines(n.get_role_display(), n.notes, *_quotes(n))),
+        lambda: Nation.objects.prefetch_related(
+            CITED, Prefetch("role_statements__citations", queryset=Citation.objects.with_words())
+        ),
+        # Found by its slug too (eu, arab-league), and by what its role statements quote.
+        lambda n: (
+            n.name,
+            _lines(
+                n.get_kind_display(),
+                n.slug,
+                n.get_role_display(),
+                n.notes,
+                *_quotes(n),
+                *(quote for statement in n.role_statements.all() for quote in _quotes(statement)),
+            ),
+        ),
     ),
     SearchKind.PARTICIPATION: (
         Participation,
@@ -123,6 +137,8 @@ DOCUMENTS = {
     ),
 }
 KIND_OF_MODEL = {model: kind for kind, (model, _, _) in DOCUMENTS.items()}
+# Records found as part of another, and the field naming it: a role statement's quotes are its partner's words.
+PART_OF = {RoleStatement: (Nation, "partner_id")}
 
 
 def _entry(kind, record):
@@ -132,6 +148,9 @@ def _entry(kind, record):
 
 def index(model, pks):
     """Rewrite the entries of these records (of one model), and drop those of records that are gone."""
+    if model in PART_OF:
+        whole, link = PART_OF[model]
+        return index(whole, model.objects.filter(pk__in=pks).values_list(link, flat=True))
     kind = KIND_OF_MODEL[model]
     pks = {pk for pk in pks if pk is not None}
     # In batches: renaming a nation rewrites the entries of all its contributions, which may be many

@@ -34,7 +34,15 @@ EDITORS = "Editors"
 # database refuses most of those deletes (PROTECT), and the rest would cascade to cited facts
 # (a meeting's participations and figures, a nation's or official's citations). A duplicate is
 # merged instead (contributions/merging.py): everything moves to the record kept, so editors may.
-DELETABLE_MODELS = ["participation", "figure", "contribution", "capabilityrequest", "linelead", "citation"]
+DELETABLE_MODELS = [
+    "participation",
+    "figure",
+    "contribution",
+    "capabilityrequest",
+    "linelead",
+    "citation",
+    "rolestatement",
+]
 
 
 def editor_codenames():
@@ -134,6 +142,14 @@ def unindex_record(sender, instance, **kwargs):
     search.index(sender, [instance.pk])
 
 
+def index_whole(sender, instance, raw=False, **kwargs):
+    """After a part of a record (a role statement) is written or deleted: the entry of the record it is part of."""
+    if raw:
+        return
+    whole, link = search.PART_OF[sender]
+    search.index(whole, [getattr(instance, link)])
+
+
 def cited_record(citation):
     """(model, id) of the record a citation supports, read from its ids without loading the record."""
     kind = supported_kind(citation.__dict__)
@@ -200,6 +216,9 @@ def connect(app_config):
         pre_save.connect(remember_shown_name, sender=model, dispatch_uid=f"search_shown_name_{model.__name__}")
     post_save.connect(index_led_line, sender=LineLead, dispatch_uid="search_index_line_lead_save")
     post_delete.connect(index_led_line, sender=LineLead, dispatch_uid="search_index_line_lead_delete")
+    for model in search.PART_OF:
+        post_save.connect(index_whole, sender=model, dispatch_uid=f"search_index_save_{model.__name__}")
+        post_delete.connect(index_whole, sender=model, dispatch_uid=f"search_index_delete_{model.__name__}")
     pre_save.connect(remember_cited_record, sender=Citation, dispatch_uid="search_index_citation_before")
     post_save.connect(index_cited_record, sender=Citation, dispatch_uid="search_index_citation_save")
     post_delete.connect(index_cited_record, sender=Citation, dispatch_uid="search_index_citation_delete")

@@ -27,6 +27,7 @@ from .models.contributions import CapabilityRequest, Contribution
 from .models.lines import LineLead, LineOfEffort
 from .models.meetings import Figure, Meeting, Participation
 from .models.nations import Nation, Official
+from .models.roles import RoleStatement
 from .models.sources import Source
 
 SOURCES = Table(
@@ -53,15 +54,42 @@ NATIONS = Table(
     Nation,
     [
         field(Nation, "id", "The record's number; it never changes, even when the code does."),
-        Column("code", nation_code, "string", "ISO 3166-1 alpha-2 country code, upper case; the nation's key."),
-        field(Nation, "name", "The country's name."),
-        field(Nation, "role", "Its place in the coalition."),
+        Column(
+            "code",
+            nation_code,
+            "string",
+            "A country's ISO 3166-1 alpha-2 code, upper case; an organization, which has none, gives its slug.",
+        ),
+        field(Nation, "name", "The partner's name."),
+        field(Nation, "role", "Its current place in the coalition: its latest role statement's, where it has any."),
         *dated(Nation, "joined"),
         field(Nation, "notes"),
         _updated(Nation),
+        field(Nation, "kind", "A country, or an international organization (the European Union, the Arab League)."),
+        field(
+            Nation,
+            "slug",
+            "The partner's key in addresses, filters and imports: a country's code in lower case (fr); an "
+            "organization's short name (arab-league), three characters at least, or eu or un, which ISO 3166 "
+            "reserves for them.",
+        ),
     ],
     lambda: Nation.objects.all(),
-    "Countries named in the sources, with their place in the coalition.",
+    "Partners named in the sources, countries and international organizations, with their place in the coalition.",
+)
+
+ROLE_STATEMENTS = Table(
+    "role_statements",
+    RoleStatement,
+    [
+        field(RoleStatement, "id", "The statement's key."),
+        key("partner_code", "partner", "Code of the partner (nations.code).", nation_code),
+        field(RoleStatement, "role", "The partner's role, as the source states it."),
+        *dated(RoleStatement, "as_of"),
+        _updated(RoleStatement),
+    ],
+    lambda: RoleStatement.objects.select_related("partner"),
+    "A partner's role as a source states it on a date; the latest is the partner's current role.",
 )
 
 OFFICIALS = Table(
@@ -297,8 +325,8 @@ CITATIONS = Table(
             "target",
             citation_target_key,
             "string",
-            "The key of the supported record in that table: a nation code, an official, meeting or line of "
-            "effort slug, or an id for the others.",
+            "The key of the supported record in that table: a partner's code (nations.code), an official, "
+            "meeting or line of effort slug, or an id for the others.",
         ),
         _updated(Citation),
         Column("verified", lambda citation: citation.verified, "boolean", "The quote was found in its source's text."),
@@ -314,6 +342,7 @@ CITATIONS = Table(
 TABLES = [
     SOURCES,
     NATIONS,
+    ROLE_STATEMENTS,
     OFFICIALS,
     MEETINGS,
     PARTICIPATIONS,

@@ -5,8 +5,12 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # Partners, countries and organizations alike. /nations/ is their first address, kept as an alias:
+    # the same pages, each naming its /partners/ address as canonical.
+    path("partners/", views.nation_list, name="partner-list"),
+    path("partners/<slug:slug>/", views.nation_detail, name="partner-detail"),
     path("nations/", views.nation_list, name="nation-list"),
-    path("nations/<slug:iso2>/", views.nation_detail, name="nation-detail"),
+    path("nations/<slug:slug>/", views.nation_detail, name="nation-detail"),
     path("contributions/", views.contribution_list, name="contribution-list"),
     path("contributions/<int:pk>/", views.contribution_detail, name="contribution-detail"),
     path("meetings/", views.meeting_list, name="meeting-list"),

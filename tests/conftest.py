@@ -7,7 +7,16 @@ from django.contrib.auth.models import Group, User
 from django_countries import countries
 
 from contributions.management.commands.load_curated import FIXTURES as CURATED_FIXTURES
-from contributions.models import Citation, Contribution, Figure, LineLead, LineOfEffort, Nation, Participation
+from contributions.models import (
+    Citation,
+    Contribution,
+    Figure,
+    LineLead,
+    LineOfEffort,
+    Nation,
+    Participation,
+    RoleStatement,
+)
 from tests.factories import (
     CapabilityRequestFactory,
     CitationFactory,
@@ -103,9 +112,10 @@ def cast(db):
     Eleven nations, three officials, four meetings (one planned), three sources and sixteen contributions,
     fifteen of them cited; participations, attendance and coalition-wide figures (some disputed),
     capability requests, two lines of effort (one led by Italy), and citations of every kind of record.
-    France has one contribution, the carrier, and no participation in Brussels: tests in test_admin.py
-    and test_api.py count France's contributions and add that participation themselves (a second one
-    would break the one-per-nation constraint).
+    One international organization, the European Union (cast.eu), with no contribution; Saudi Arabia's
+    role in two statements. France has one contribution, the carrier, and no participation in Brussels:
+    tests in test_admin.py and test_api.py count France's contributions and add that participation
+    themselves (a second one would break the one-per-nation constraint).
     Each record is named (cast.brussels, cast.carrier, cast.isr, ...); cast.grow(n) adds n more of each kind.
     """
     reuters = SourceFactory(
@@ -376,6 +386,16 @@ def cast(db):
     campaign_line = LineOfEffort.objects.create(slug="military-campaign", name="The military campaign", order=1)
     campaign_line.contributions.set([contributions[name] for name in ("carrier", "uk_strikes", "us_strikes")])
     Citation.objects.create(source=voa, line_of_effort=campaign_line, quote="The military campaign against IS.")
+    # An international organization among the partners, with no contribution of its own.
+    eu = NationFactory(kind="organization", country="", slug="eu", name="European Union", role="non_military")
+    Citation.objects.create(source=reuters, nation=eu, quote="The European Union is a partner.")
+    # Saudi Arabia's role over time: a member first, then flying strikes; the latest is its current role.
+    saudi_member = RoleStatement.objects.create(partner=saudi, role="member", as_of=datetime.date(2015, 11, 23))
+    saudi_strikes = RoleStatement.objects.create(
+        partner=saudi, role="military", as_of=datetime.date(2016, 2, 11), as_of_precision="day"
+    )
+    Citation.objects.create(source=voa, role_statement=saudi_member, quote="Saudi Arabia is a member.")
+    Citation.objects.create(source=reuters, role_statement=saudi_strikes, quote="Saudi Arabia flies strikes in Syria.")
     return Cast(
         reuters=reuters,
         defense_news=defense_news,
@@ -412,6 +432,9 @@ def cast(db):
         police_line=police_line,
         italy_leads_police=italy_leads_police,
         campaign_line=campaign_line,
+        eu=eu,
+        saudi_member=saudi_member,
+        saudi_strikes=saudi_strikes,
     )
 
 

@@ -22,9 +22,11 @@ class SourceFactory(factory.django.DjangoModelFactory):
 class NationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.Nation
-        django_get_or_create = ("country",)
+        django_get_or_create = ("slug",)
 
     country = "FR"
+    # A country's slug is its code; an organization (country="") names its own.
+    slug = factory.LazyAttribute(lambda nation: nation.country.lower())
     role = models.NationRole.MILITARY
 
 

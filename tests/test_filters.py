@@ -304,3 +304,59 @@ def test_it_filters_citations_by_whether_they_are_verified(carrier_verified):
 @pytest.mark.parametrize("filterset_class", [filters.ContributionFilter, filters.CitationFilter])
 def test_a_verified_value_that_is_not_true_or_false_is_an_error(cast, filterset_class):
     assert errors(filterset_class, {"verified": "maybe"}) == {"verified": ["Choose true or false."]}
+
+
+# --- Partners: countries and organizations --------------------------------------------------------
+
+
+PARTNER_FILTERSETS = [
+    filters.ContributionFilter,
+    filters.MeetingFilter,
+    filters.OfficialFilter,
+    filters.CitationFilter,
+    filters.ParticipationFilter,
+    filters.CapabilityRequestFilter,
+    filters.RoleStatementFilter,
+]
+
+
+def test_the_partner_filter_takes_a_country_code_in_either_case_and_an_organization_slug(cast):
+    eu_aid = Contribution.objects.create(
+        nation=cast.eu, category="financial", status="pledged", description="Money for stabilisation"
+    )
+    assert rows(filters.ContributionFilter, {"partner": "eu"}) == [eu_aid]
+    assert rows(filters.ContributionFilter, {"partner": "FR"}) == [cast.carrier]
+    assert set(rows(filters.ContributionFilter, {"partner": "fr,EU"})) == {cast.carrier, eu_aid}
+    # The first name of the filter takes organizations too.
+    assert rows(filters.ContributionFilter, {"nation": "eu"}) == [eu_aid]
+
+
+@pytest.mark.parametrize("filterset_class", PARTNER_FILTERSETS)
+def test_every_filter_by_nation_also_answers_to_partner_and_refuses_an_unknown_one(cast, filterset_class):
+    assert {"nation", "partner"} <= set(filterset_class.base_filters)
+    assert "partner" in errors(filterset_class, {"partner": "atlantis"})
+    assert "partner" in errors(filterset_class, {"partner": "zz"})
+
+
+def test_the_partner_filter_finds_an_organizations_citations_and_role_statements(cast):
+    assert [c.quote for c in rows(filters.CitationFilter, {"partner": "eu"})] == ["The European Union is a partner."]
+    assert rows(filters.RoleStatementFilter, {"partner": "SA"}) == [cast.saudi_member, cast.saudi_strikes]
+    assert rows(filters.RoleStatementFilter, {"role": "military"}) == [cast.saudi_strikes]
+
+
+def test_it_filters_partners_by_kind(cast):
+    assert rows(filters.NationFilter, {"kind": "organization"}) == [cast.eu]
+    assert cast.eu not in rows(filters.NationFilter, {"kind": "country"})
+    assert "kind" in errors(filters.NationFilter, {"kind": "planet"})
+
+
+def test_the_partner_facet_counts_organizations_under_either_name_of_the_filter(cast):
+    from contributions import queries
+
+    Contribution.objects.create(nation=cast.eu, category="financial", status="pledged", description="Aid")
+    for name in ("nation", "partner"):
+        filterset = filters.ContributionFilter({name: "eu"})
+        assert filterset.is_valid()
+        facets = queries.facets(filterset)
+        assert facets["nation"]["eu"] == ("European Union", 1)
+        assert facets["nation"]["fr"] == ("France", 1)

@@ -63,7 +63,7 @@ def test_a_file_with_one_bad_row_imports_nothing_and_says_which_row_and_why(edit
     invalid = {row.number: row for row in response.context["result"].invalid_rows}
     assert sorted(invalid) == [2, 3, 4]
     assert invalid[2].field_specific_errors["currency"] == ["An amount needs a currency."]
-    assert invalid[3].field_specific_errors["nation_code"] == ["No nation with ISO code “XX”."]
+    assert invalid[3].field_specific_errors["nation_code"] == ["No partner with ISO code or slug “XX”."]
     assert "“lots” is not a number." in invalid[4].field_specific_errors["amount"]
     assert "write it as YYYY-MM-DD" in invalid[4].field_specific_errors["announced"][0]
     page = response.content.decode()

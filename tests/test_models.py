@@ -85,7 +85,7 @@ def test_a_nation_takes_its_iso_name_and_a_lower_case_slug():
     nation = Nation.objects.create(country="NO", role="military")
     assert nation.name == "Norway"
     assert nation.slug == "no"
-    assert nation.get_absolute_url() == "/nations/no/"
+    assert nation.get_absolute_url() == "/partners/no/"
 
 
 def test_meeting_and_official_slugs_are_unique():

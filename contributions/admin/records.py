@@ -11,6 +11,7 @@ from ..models.citations import Citation
 from ..models.contributions import CapabilityRequest, Contribution
 from ..models.meetings import Figure, Meeting, Participation
 from ..models.nations import Nation, Official
+from ..models.roles import RoleStatement
 from ..models.sources import Source, SourceText
 from ..resources import CitationResource, ContributionResource, NationResource
 from .archive import SourceTextInline, report_recheck
@@ -69,6 +70,16 @@ class FigureInline(admin.TabularInline):
     formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 30})}}
     extra = 0
     show_change_link = True  # to cite a figure
+
+
+class RoleStatementInline(admin.TabularInline):
+    """The partner's role over time; the latest becomes its current role. Open one to cite it."""
+
+    model = RoleStatement
+    fields = ["as_of", "as_of_precision", "role"]
+    extra = 0
+    show_change_link = True  # to cite a statement
+    verbose_name_plural = "Role statements (the latest sets the current role; open one to cite it)"
 
 
 class ContributionSummaryInline(admin.TabularInline):
@@ -144,16 +155,18 @@ class SourceAdmin(VersionLockAdmin, HistoryAdmin):
 class NationAdmin(VersionLockAdmin, ImportExportHistoryAdmin):
     actions = [merge_selected]
     resource_classes = [NationResource]
-    list_display = ["name", "code", "role", "joined", "contribution_count", "updated"]
+    list_display = ["name", "kind", "slug", "role", "joined", "contribution_count", "updated"]
     ordering = ["name"]  # see SourceAdmin
-    list_filter = ["role"]
-    search_fields = ["name", "country", "notes"]
+    list_filter = ["kind", "role"]
+    search_fields = ["name", "slug", "country", "notes"]
+    # A country's slug is its code whatever is typed (Nation.clean); an organization's starts from its name.
+    prepopulated_fields = {"slug": ["name"]}
     fieldsets = [
-        (None, {"fields": ["country", "name", "role"]}),
+        (None, {"fields": ["kind", "country", "name", "slug", "role"]}),
         ("Membership", {"fields": ["joined", "joined_precision"]}),
         ("Notes", {"fields": ["notes"]}),
     ]
-    inlines = [ContributionSummaryInline, CitationInline]
+    inlines = [RoleStatementInline, ContributionSummaryInline, CitationInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_counts()
@@ -161,6 +174,18 @@ class NationAdmin(VersionLockAdmin, ImportExportHistoryAdmin):
     @admin.display(description="Contributions", ordering="contribution_count")
     def contribution_count(self, obj):
         return obj.contribution_count
+
+
+@admin.register(RoleStatement)
+class RoleStatementAdmin(VersionLockAdmin, HistoryAdmin):
+    list_display = ["partner", "role", "as_of"]
+    list_filter = ["role"]
+    list_select_related = ["partner"]
+    search_fields = ["partner__name", "partner__slug"]
+    date_hierarchy = "as_of"
+    autocomplete_fields = ["partner"]
+    fields = ["partner", "role", "as_of", "as_of_precision"]
+    inlines = [CitationInline]
 
 
 @admin.register(Official)
@@ -354,6 +379,7 @@ class CitationAdmin(VersionLockAdmin, ImportExportHistoryAdmin):
         "line_of_effort",
         "line_lead__partner",
         "line_lead__line",
+        "role_statement__partner",
     ]
     form = CitationForm
     search_fields = ["quote", "shares__quote", "note", "source__headline", "source__slug"]

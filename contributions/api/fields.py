@@ -51,15 +51,17 @@ class RecordField(serializers.SlugRelatedField):
 
 
 class NationField(RecordField):
+    """A partner, written as a country's ISO code (either case) or an organization's slug."""
+
     key = "code"
 
     def __init__(self, ref, **kwargs):
-        kwargs["slug_field"] = "country"
+        kwargs["slug_field"] = "slug"
         super().__init__(ref, **kwargs)
 
     def normalize(self, value):
-        # Codes are stored upper-case; URLs and clients often use lower-case.
-        return value.strip().upper()
+        # The slug is a country's code in lower case; clients often send codes upper-case.
+        return value.strip().lower()
 
 
 class IdRecordField(serializers.PrimaryKeyRelatedField):

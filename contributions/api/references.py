@@ -1,13 +1,16 @@
 """Compact references to related records, as a record embeds them: read as a small object with its
 URL, written by key (see fields.py)."""
 
+import re
 from collections.abc import Mapping
 
+from django_countries import countries
 from django_countries.serializer_fields import CountryField
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from contributions.models import Citation, LineOfEffort, Meeting, Nation, Official, Participation
+from contributions.models import Citation, LineOfEffort, Meeting, Nation, Official, Participation, RoleStatement
+from contributions.models.nations import ORGANIZATION_SLUG
 
 from .fields import NationField, RecordField
 
@@ -24,8 +27,33 @@ class CountryCodeField(CountryField):
         return country
 
 
+# A country's ISO code, or an organization's slug, which it uses as its code.
+PARTNER_CODE_PATTERN = "^([A-Za-z]{2}|[a-z][a-z0-9]*(-[a-z0-9]+)*)$"
+
+
+@extend_schema_field({"type": "string", "pattern": PARTNER_CODE_PATTERN})
+class PartnerCodeField(CountryCodeField):
+    """A partner's code: a country's ISO code, read upper-case and written in either case, or for an
+    organization, which has no country code, its slug. Written, an organization's code sets no country:
+    the serializer checks that it matches the slug."""
+
+    def get_attribute(self, instance):
+        return instance
+
+    def to_representation(self, nation):
+        return nation.code
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not countries.alpha2(data.strip()) and re.match(ORGANIZATION_SLUG, data.strip()):
+            return ""
+        return super().to_internal_value(data.strip() if isinstance(data, str) else data)
+
+
 class NationRefSerializer(serializers.Serializer):
-    code = serializers.CharField(read_only=True, help_text="ISO 3166-1 alpha-2 code.")
+    code = serializers.CharField(
+        read_only=True, help_text="A country's ISO 3166-1 alpha-2 code; an organization's slug."
+    )
+    kind = serializers.CharField(read_only=True, help_text="country or organization.")
     name = serializers.CharField(read_only=True)
     url = serializers.HyperlinkedIdentityField(
         view_name="api:nation-detail", lookup_field="slug", lookup_url_kwarg="code"
@@ -61,7 +89,11 @@ class LineRefSerializer(serializers.Serializer):
 
 
 def nation_field(**kwargs):
-    kwargs.setdefault("help_text", "Written as the nation's ISO 3166-1 alpha-2 code, either case.")
+    kwargs.setdefault(
+        "help_text",
+        "Written as the partner's code: a country's ISO 3166-1 alpha-2 code, either case, or an "
+        "organization's slug (eu).",
+    )
     return NationField(NationRefSerializer, queryset=Nation.objects.all(), **kwargs)
 
 
@@ -144,4 +176,16 @@ class MeetingParticipationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Participation
         fields = ["id", "url", "nation", "role"]
+        read_only_fields = fields
+
+
+class RoleStatementEmbedSerializer(serializers.ModelSerializer):
+    """A role statement as listed on its partner, latest first, with the citations that support it."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:role-statement-detail")
+    citations = CitationEmbedSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = RoleStatement
+        fields = ["id", "url", "role", "as_of", "as_of_precision", "citations"]
         read_only_fields = fields

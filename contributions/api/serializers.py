@@ -19,7 +19,8 @@ from contributions.models.citations import Citation
 from contributions.models.contributions import CapabilityRequest, Contribution
 from contributions.models.lines import LineLead
 from contributions.models.meetings import Figure, Meeting, Participation
-from contributions.models.nations import Nation, Official
+from contributions.models.nations import Official
+from contributions.models.roles import RoleStatement
 from contributions.models.sources import Source
 
 from .deployment import DeploymentFields
@@ -30,7 +31,6 @@ from .references import (
     VERIFICATION_FIELDS,
     VERIFIED_HELP,
     CitationEmbedSerializer,
-    CountryCodeField,
     MeetingParticipationSerializer,
     NationRefSerializer,
     SharedWords,
@@ -179,33 +179,6 @@ class SourceSerializer(RecordSerializer):
             "edition",
             "text_sha256",
             "text_captured",
-        ]
-
-
-class NationSerializer(RecordSerializer):
-    url = serializers.HyperlinkedIdentityField(
-        view_name="api:nation-detail", lookup_field="slug", lookup_url_kwarg="code"
-    )
-    code = CountryCodeField(source="country", help_text="ISO 3166-1 alpha-2 code; the nation's key. Either case.")
-    contribution_count = serializers.IntegerField(read_only=True, help_text="Contributions recorded for it.")
-    web_url = WebURLField()
-    contributions_url = FilteredListField("api:contribution-list", "nation")
-
-    class Meta:
-        model = Nation
-        fields = [
-            "url",
-            "id",
-            "code",
-            "name",
-            "role",
-            "joined",
-            "joined_precision",
-            "notes",
-            "contribution_count",
-            "updated",
-            "web_url",
-            "contributions_url",
         ]
 
 
@@ -395,6 +368,9 @@ class CitationSerializer(SharedWords, RecordSerializer):
     )
     line_of_effort = optional(line_field)
     line_lead = IdRecordField("api:line-lead-detail", queryset=LineLead.objects.all(), required=False, allow_null=True)
+    role_statement = IdRecordField(
+        "api:role-statement-detail", queryset=RoleStatement.objects.all(), required=False, allow_null=True
+    )
 
     verified = serializers.BooleanField(read_only=True, help_text=VERIFIED_HELP)
     verification_state = serializers.CharField(read_only=True, help_text=STATE_HELP)
@@ -421,10 +397,6 @@ class CitationSerializer(SharedWords, RecordSerializer):
 
 
 # --- Detail shapes: the record with its citations -----------------------------------------------
-
-
-class NationDetailSerializer(Cited, NationSerializer):
-    pass
 
 
 class OfficialDetailSerializer(Cited, OfficialSerializer):

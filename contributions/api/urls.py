@@ -4,7 +4,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import export, lines, search, views
+from . import export, lines, partners, search, views
 
 # Namespaced: the researchers' pages already use names like "nation-detail".
 app_name = "api"
@@ -12,7 +12,10 @@ app_name = "api"
 router = DefaultRouter()
 # ?format= selects the format; .csv suffixes would double every route in the schema.
 router.include_format_suffixes = False
-router.register("nations", views.NationViewSet)
+router.register("nations", partners.NationViewSet)
+# The same records under the name they share with organizations, keyed by slug.
+router.register("partners", partners.PartnerViewSet, basename="partner")
+router.register("role-statements", partners.RoleStatementViewSet, basename="role-statement")
 router.register("officials", views.OfficialViewSet)
 router.register("meetings", views.MeetingViewSet)
 router.register("participations", views.ParticipationViewSet)

@@ -25,7 +25,7 @@ from contributions.exports import stream_csv, stream_table
 from contributions.models.citations import Citation
 from contributions.models.contributions import CapabilityRequest, Contribution
 from contributions.models.meetings import Figure, Meeting, Participation
-from contributions.models.nations import Nation, Official
+from contributions.models.nations import Official
 from contributions.models.sources import Source
 from contributions.pagination import ContributionPagination
 
@@ -278,23 +278,6 @@ class SourceViewSet(SlugLookupMixin, MergeMixin, RecordViewSet):
     embeds_citations = False
 
 
-@extend_schema_view(list=extend_schema(summary="List nations"))
-class NationViewSet(MergeMixin, RecordViewSet):
-    """Countries named in the sources, looked up by ISO 3166-1 alpha-2 code in either case (/nations/fr/)."""
-
-    queryset = Nation.objects.with_counts()
-    serializer_class = serializers.NationSerializer
-    detail_serializer_class = serializers.NationDetailSerializer
-    filterset_class = filters.NationFilter
-    table = tables.NATIONS
-    lookup_field = "country"
-    lookup_url_kwarg = "code"
-    lookup_value_regex = "[A-Za-z]{2}"
-
-    def lookup(self):
-        return {"country": self.kwargs["code"].upper()}
-
-
 @extend_schema_view(list=extend_schema(summary="List officials"))
 class OfficialViewSet(SlugLookupMixin, MergeMixin, RecordViewSet):
     """People named or quoted in the sources in an official capacity, looked up by slug."""
@@ -385,7 +368,9 @@ class CapabilityRequestViewSet(MergeMixin, RecordViewSet):
 class CitationViewSet(RecordViewSet):
     """Verbatim quotes from the sources. Each supports exactly one record: set one of the record fields."""
 
-    queryset = Citation.objects.with_words().select_related("nation", "official", "meeting", "line_of_effort")
+    queryset = Citation.objects.with_words().select_related(
+        "nation", "official", "meeting", "line_of_effort", "role_statement"
+    )
     serializer_class = serializers.CitationSerializer
     filterset_class = filters.CitationFilter
     table = tables.CITATIONS
@@ -411,7 +396,7 @@ class SummaryViewSet(FormatMixin, viewsets.GenericViewSet):
         if self.wants_csv:
             rows = (
                 {
-                    "nation_code": str(nation.country),
+                    "nation_code": nation.code,
                     "nation": nation.name,
                     "category": category,
                     "status": status_,

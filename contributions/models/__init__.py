@@ -16,6 +16,7 @@ from .choices import (
     MeetingStatus,
     NationRole,
     ParticipationRole,
+    PartnerKind,
     Qualifier,
     SourceKind,
     TheatreCode,
@@ -34,6 +35,7 @@ from .keys import MAX_ID, parse_id
 from .lines import LineLead, LineOfEffort, LineOfEffortQuerySet
 from .meetings import Figure, FigureQuerySet, Meeting, MeetingQuerySet, Participation
 from .nations import Nation, NationQuerySet, Official
+from .roles import RoleStatement, RoleStatementQuerySet
 from .search import SEARCH_VECTOR, SearchEntry, SearchKind
 from .sources import Source, SourceText
 from .theatres import Theatre
@@ -45,6 +47,7 @@ CONTENT_MODELS = [
     Source,
     SourceText,
     Nation,
+    RoleStatement,
     Official,
     Meeting,
     Participation,
@@ -86,6 +89,9 @@ __all__ = [
     "NationRole",
     "Official",
     "Participation",
+    "PartnerKind",
+    "RoleStatement",
+    "RoleStatementQuerySet",
     "SEARCH_VECTOR",
     "SearchEntry",
     "SearchKind",

@@ -38,6 +38,11 @@ class SourceKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class PartnerKind(models.TextChoices):
+    COUNTRY = "country", "Country"
+    ORGANIZATION = "organization", "International organization"
+
+
 class NationRole(models.TextChoices):
     LEAD = "lead", "Lead nation"
     MILITARY = "military", "Military partner"

@@ -15,6 +15,7 @@ from .fields import CharField, TextField
 from .lines import LineLead, LineOfEffort
 from .meetings import Figure, Meeting, Participation
 from .nations import Nation, Official
+from .roles import RoleStatement
 from .sources import Source, SourceText
 
 CITATION_TARGETS = (
@@ -27,6 +28,7 @@ CITATION_TARGETS = (
     "capability_request",
     "line_of_effort",
     "line_lead",
+    "role_statement",
 )
 
 
@@ -112,6 +114,9 @@ class Citation(models.Model):
         LineOfEffort, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
     )
     line_lead = models.ForeignKey(LineLead, on_delete=models.CASCADE, null=True, blank=True, related_name="citations")
+    role_statement = models.ForeignKey(
+        RoleStatement, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+    )
     # The verification record (contributions/verification.py): where the quote was found, in which text.
     # Blank: unverified. Kept when the source's text is absent (a clone without the texts), so the
     # quote still names the text it was checked against by its fingerprint.

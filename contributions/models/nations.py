@@ -1,15 +1,18 @@
-"""Nations and the officials who speak for them."""
+"""Partners (the countries and international organizations in the coalition), and the officials who
+speak for them."""
+
+import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from .choices import DatePrecision, NationRole, format_date
-from .constraints import date_in_range
+from .choices import DatePrecision, NationRole, PartnerKind, format_date
+from .constraints import date_in_range, known_value
 from .fields import CharField, DateField, TextField
 
 
@@ -31,16 +34,53 @@ class NationQuerySet(models.QuerySet):
         )
         return self.annotate(contribution_count=Coalesce(Subquery(counts), 0))
 
+    def by_key(self, key):
+        """The partner a URL or a spreadsheet names: an organization's slug, or an ISO code in either case."""
+        return self.filter(slug=key.strip().lower())
+
+
+# An organization's slug: lower-case words joined by hyphens, three characters at least, so it can
+# never be taken for a country's two-letter code...
+ORGANIZATION_SLUG = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
+# ...except the two codes ISO 3166 reserves for organizations, which no country can ever be given.
+RESERVED_ORGANIZATION_CODES = ["eu", "un"]
+ORGANIZATION_SLUG_MESSAGE = (
+    "An organization's slug is lower-case words joined by hyphens, three characters at least "
+    "(eu and un, which ISO 3166 reserves for them, aside), so it cannot be a country's code."
+)
+
+
+def is_organization_slug(slug):
+    return bool(re.match(ORGANIZATION_SLUG, slug)) and (len(slug) >= 3 or slug in RESERVED_ORGANIZATION_CODES)
+
 
 class Nation(models.Model):
-    """A country named in the sources, with its place in the coalition."""
+    """A partner in the coalition: a country, or an international organization (the EU, the Arab League).
+
+    The class keeps its first name, so its table and every `nation` foreign key stay as they are.
+    """
 
     Role = NationRole
+    Kind = PartnerKind
 
-    country = CountryField(help_text="ISO 3166-1 country.")
+    kind = CharField(max_length=20, choices=Kind.choices, default=Kind.COUNTRY)
+    # The key in URLs, filters, the API and imports: a country's ISO code in lower case, an organization's
+    # short name ("eu", "arab-league").
+    slug = models.SlugField(
+        max_length=40,
+        blank=True,
+        db_index=False,  # nation_unique_slug indexes it
+        help_text="A country's ISO code in lower case (set for you); an organization's short name "
+        "(arab-league), three characters at least, or eu or un.",
+    )
+    country = CountryField(blank=True, help_text="ISO 3166-1 country; blank for an organization.")
     # Stored, not only derived from country, so lists can sort and search on it in the database.
     name = CharField(max_length=100, blank=True, help_text="Defaults to the ISO short name.")
-    role = CharField(max_length=20, choices=Role.choices)
+    role = CharField(
+        max_length=20,
+        choices=Role.choices,
+        help_text="Its current role: set from its latest role statement, where it has any.",
+    )
     joined = DateField(null=True, blank=True, help_text="When it joined the coalition, where known.")
     joined_precision = CharField(max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY, blank=True)
     notes = TextField(blank=True)
@@ -50,10 +90,39 @@ class Nation(models.Model):
     objects = NationQuerySet.as_manager()
 
     class Meta:
+        verbose_name = "partner"
         ordering = ["name"]
         constraints = [
             # One record per country: contributions for a nation must not split across duplicates.
-            models.UniqueConstraint(fields=["country"], name="nation_unique_country"),
+            models.UniqueConstraint(
+                fields=["country"], condition=Q(kind=PartnerKind.COUNTRY), name="nation_unique_country"
+            ),
+            # Pages, filters, the API and imports find a partner by its slug.
+            models.UniqueConstraint(fields=["slug"], name="nation_unique_slug"),
+            # Filters and the map tell countries from organizations by kind.
+            known_value("kind", PartnerKind, "nation_kind_valid"),
+            # A country is its ISO code; an organization has none, or it would take a country's outline and key.
+            models.CheckConstraint(
+                condition=(Q(kind=PartnerKind.COUNTRY) & ~Q(country="")) | Q(kind=PartnerKind.ORGANIZATION, country=""),
+                name="nation_country_iff_country",
+                violation_error_message="A country needs its ISO code; an organization has none.",
+            ),
+            # A country's key is its code, so /nations/fr/ and ?nation=fr keep finding it.
+            models.CheckConstraint(
+                condition=~Q(kind=PartnerKind.COUNTRY) | Q(slug=Lower("country")),
+                name="nation_country_slug_is_code",
+                violation_error_message="A country's slug is its ISO code in lower case.",
+            ),
+            # Hyphenated words of three characters at least (or eu, un): never a two-letter country code.
+            models.CheckConstraint(
+                condition=~Q(kind=PartnerKind.ORGANIZATION)
+                | (
+                    Q(slug__regex=ORGANIZATION_SLUG)
+                    & (Q(slug__regex=r"^.{3,}$") | Q(slug__in=RESERVED_ORGANIZATION_CODES))
+                ),
+                name="nation_organization_slug_valid",
+                violation_error_message=ORGANIZATION_SLUG_MESSAGE,
+            ),
             # Role filters and the matrix rely on a known role.
             models.CheckConstraint(
                 condition=Q(role__in=NationRole.values),
@@ -66,26 +135,50 @@ class Nation(models.Model):
         indexes = [
             models.Index(fields=["role"], name="nation_role_idx"),
             models.Index(fields=["name"], name="nation_name_idx"),
+            models.Index(fields=["kind"], name="nation_kind_idx"),
         ]
 
     def __str__(self):
-        return self.name or self.country.name
+        return self.name or (self.country.name if self.country else self.slug)
 
     def save(self, *args, **kwargs):
-        if not self.name:
-            self.name = self.country.name
+        if self.kind == PartnerKind.COUNTRY and self.country:
+            self.slug = str(self.country).lower()
+            if not self.name:
+                self.name = self.country.name
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("nation-detail", args=[self.slug])
+        return reverse("partner-detail", args=[self.slug])
+
+    def clean(self):
+        errors = {}
+        if self.kind == PartnerKind.COUNTRY:
+            if not self.country:
+                errors["country"] = "A country needs its ISO code."
+            else:
+                # Mirrors nation_country_slug_is_code; save() sets it, and validation should not refuse it first.
+                self.slug = str(self.country).lower()
+        elif self.kind == PartnerKind.ORGANIZATION:
+            if self.country:
+                errors["country"] = "An organization has no country code; leave it blank."
+            if not self.name:
+                errors["name"] = "An organization needs its name."
+            if not self.slug:
+                errors["slug"] = "An organization needs its slug."
+            elif not is_organization_slug(self.slug):
+                errors["slug"] = ORGANIZATION_SLUG_MESSAGE
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_country(self):
+        return self.kind == PartnerKind.COUNTRY
 
     @property
     def code(self):
-        return self.country.code
-
-    @property
-    def slug(self):
-        return self.country.code.lower()
+        """A country's ISO code (upper case, as before); an organization's slug, as it has no code."""
+        return self.country.code if self.is_country else self.slug
 
     @property
     def joined_display(self):

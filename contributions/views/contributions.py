@@ -8,7 +8,7 @@ from .. import queries, tables
 from ..cache import cached_page
 from ..exports import stream_table
 from ..filters import ContributionFilter
-from ..forms import CONTRIBUTION_ORDERINGS, ListOptionsForm
+from ..forms import CONTRIBUTION_ORDERINGS, PARTNER_PARAMS, ListOptionsForm
 from ..geo import world_map
 from ..models.choices import STATUS_ORDER, Capability, Category, ContributionStatus, TheatreCode
 from ..models.contributions import CapabilityRequest, Contribution
@@ -60,12 +60,12 @@ def contribution_list(request):
     show_counts(form, "theatre", {code: n for code, n in facets["theatre"].items() if code})
     hosts = sorted(queries.host_facet(filterset).items(), key=lambda item: item[1][0])
     show_counts(form, "host", {code: n for code, (_, n) in hosts}, [(code, name) for code, (name, _) in hosts])
-    # The nation facet counts under every other filter; keeping the ticked nations applies this one too.
-    ticked = {nation.slug for nation in form.cleaned_data.get("nation") or []}
+    # The partner facet counts under every other filter; keeping the ticked partners applies this one too.
+    ticked = {nation.slug for nation in queries.ticked_partners(filterset)}
     map_rows = [
-        (code.upper(), name, reverse("nation-detail", args=[code]), n)
-        for code, (name, n) in nations
-        if n and (not ticked or code in ticked)
+        (slug.upper(), name, reverse("partner-detail", args=[slug]), n)
+        for slug, (name, n) in nations
+        if n and (not ticked or slug in ticked)
     ]
     context.update(
         {
@@ -93,8 +93,9 @@ def filter_chips(request, filterset):
     """The active filters in words, each with a link that drops it."""
     data = filterset.form.cleaned_data
     chips = []
-    for nation in data.get("nation") or []:
-        chips.append(("Nation", nation.name, url_without(request, "nation", nation.slug)))
+    for name in PARTNER_PARAMS:
+        for nation in data.get(name) or []:
+            chips.append(("Partner", nation.name, url_without(request, name, nation.slug)))
     for nation in data.get("host") or []:
         chips.append(("Hosted by", nation.name, url_without(request, "host", nation.slug)))
     vocabularies = [("category", Category), ("capability", Capability), ("status", ContributionStatus)]

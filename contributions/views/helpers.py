@@ -25,7 +25,8 @@ CITATION_KINDS = {
     "meeting": ("Meetings", "meeting", "meetings"),
     "participation": ("Meeting attendance", "nation at a meeting", "nations at meetings"),
     "official": ("Officials", "official", "officials"),
-    "nation": ("Nations", "nation", "nations"),
+    "nation": ("Partners", "partner", "partners"),
+    "role_statement": ("Partners' roles", "role statement", "role statements"),
     "line_of_effort": ("Lines of effort", "line of effort", "lines of effort"),
     "line_lead": ("Leads of lines of effort", "lead of a line of effort", "leads of lines of effort"),
 }

@@ -99,6 +99,7 @@ def source_detail(request, slug):
         "line_of_effort",
         "line_lead__line",
         "line_lead__partner",
+        "role_statement__partner",
     )
     disputed = set(
         Figure.objects.with_disputes().filter(citations__source=source, disputed=True).values_list("pk", flat=True)

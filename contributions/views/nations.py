@@ -1,4 +1,4 @@
-"""Nations and officials: their lists and profiles."""
+"""Partners (countries and organizations) and officials: their lists and profiles."""
 
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -45,14 +45,14 @@ def nation_list(request):
 
 
 @cached_page
-def nation_detail(request, iso2):
-    if iso2 != iso2.lower():
-        return redirect("nation-detail", iso2=iso2.lower(), permanent=True)
-    # Queries: the nation (1) and its citations (1); the data version (1) and, until the next write, its
+def nation_detail(request, slug):
+    if slug != slug.lower():
+        return redirect(request.resolver_match.url_name, slug=slug.lower(), permanent=True)
+    # Queries: the partner (1) and its citations (1); the data version (1) and, until the next write, its
     # contributions counted by category and status (1); the first of its contributions and their citations
     # (2); its meetings (1); its officials (1); the capabilities it asked others for (1); the lines of
-    # effort it leads (1); the partners' deployments it hosts (1).
-    nation = get_object_or_404(Nation.objects.prefetch_related(cited()), country=iso2.upper())
+    # effort it leads (1); the partners' deployments it hosts (1); its role statements and their citations (2).
+    nation = get_object_or_404(Nation.objects.prefetch_related(cited()), slug=slug)
     counts = queries.status_counts(nation.contributions.all())
     # A leading nation has hundreds of thousands of rows at scale: the profile lists the first ones, counts
     # them all, and links to the full list.
@@ -79,6 +79,7 @@ def nation_detail(request, iso2):
         ),
         "list_url": contributions_url(nation=nation.slug),
         "led_lines": list(LineOfEffort.objects.filter(leads__partner=nation)),
+        "role_statements": list(nation.role_statements.latest_first().prefetch_related(cited())),
     }
     return render(request, "contributions/nation_detail.html", context)
 

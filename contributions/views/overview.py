@@ -49,7 +49,7 @@ def home(request):
         for code, name, statuses in by_nation
     ]
     map_rows = [
-        (code, name, reverse("nation-detail", args=[code.lower()]), sum(s.values())) for code, name, s in by_nation
+        (code, name, reverse("partner-detail", args=[code.lower()]), sum(s.values())) for code, name, s in by_nation
     ]
     meetings = list(Meeting.objects.all())
     figures = Figure.objects.with_disputes().filter(meeting=None).select_related("official").prefetch_related(cited())

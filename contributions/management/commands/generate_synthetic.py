@@ -25,6 +25,7 @@ from contributions.models.choices import (
     MeetingKind,
     MeetingStatus,
     NationRole,
+    PartnerKind,
     Unit,
 )
 from contributions.models.citations import Citation
@@ -35,6 +36,7 @@ from contributions.models.sources import Source
 
 SYNTHETIC_PREFIX = "synthetic-"
 BATCH = 5000
+SYNTHETIC_ORGANIZATIONS = [("eu", "European Union"), ("arab-league", "Arab League"), ("nato", "NATO")]
 START = datetime.date(2014, 9, 1)
 DAYS = 365 * 6
 
@@ -138,9 +140,17 @@ class Command(BaseCommand):
         taken = set(Nation.objects.values_list("country", flat=True))
         codes = [code for code, _ in countries if code not in taken][:count]
         roles = [NationRole.MILITARY, NationRole.NON_MILITARY, NationRole.MEMBER]
+        # bulk_create skips save(), which sets a country's slug from its code.
         Nation.objects.bulk_create(
-            Nation(country=code, name=str(countries.name(code)), role=roles[i % len(roles)])
+            Nation(country=code, slug=code.lower(), name=str(countries.name(code)), role=roles[i % len(roles)])
             for i, code in enumerate(codes)
+        )
+        # A few international organizations among them, as in the coalition.
+        taken = set(Nation.objects.values_list("slug", flat=True))
+        Nation.objects.bulk_create(
+            Nation(kind=PartnerKind.ORGANIZATION, slug=slug, name=name, role=NationRole.NON_MILITARY)
+            for slug, name in SYNTHETIC_ORGANIZATIONS
+            if slug not in taken
         )
         return list(Nation.objects.order_by("pk").values_list("pk", flat=True))
 

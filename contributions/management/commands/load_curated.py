@@ -22,7 +22,18 @@ from contributions.management.texts import archive_folder
 from contributions.models import CONTENT_MODELS, Source, SourceText
 
 # Lines of effort after the citations: lines.json holds the quotes that support its lines and leads.
-FIXTURES = ["sources", "nations", "officials", "meetings", "figures", "contributions", "requests", "citations", "lines"]
+FIXTURES = [
+    "sources",
+    "nations",
+    "roles",
+    "officials",
+    "meetings",
+    "figures",
+    "contributions",
+    "requests",
+    "citations",
+    "lines",
+]
 
 
 class Command(BaseCommand):
