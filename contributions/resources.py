@@ -282,7 +282,7 @@ class ContributionResource(CitedResource):
     meeting = related("meeting", Meeting, "slug")
     official = related("official", Official, "slug")
     announced = date_field("announced")
-    host_code = related("host", Nation, "country", column="host_code")
+    host_code = related("host", Nation, "slug", column="host_code")
     theatres = fields.Field(
         attribute="theatres", column_name="theatres", widget=CodesWidget(Theatre, field="code", separator=";")
     )
@@ -299,7 +299,7 @@ class ContributionResource(CitedResource):
         "organization's slug (eu, arab-league). With nation_code too, both must name the same partner.",
         "meeting": "Slug of the meeting where it was announced, or blank.",
         "official": "Slug of the official who announced it, or blank.",
-        "host_code": "ISO code of the partner hosting the deployment (AE for jets based in the UAE), or blank.",
+        "host_code": "ISO code or slug of the partner hosting the deployment (AE for jets based in the UAE), or blank.",
     }
     alternative_columns = {"nation_code": "partner", "partner": "nation_code"}
     import_only = ["partner"]

@@ -144,7 +144,12 @@ def test_a_nation_is_found_by_its_code_in_either_case(anonymous, cast):
 
 def test_related_records_are_compact_objects_with_their_urls(anonymous, cast):
     body = anonymous.get(f"{API}/contributions/{cast.carrier.pk}/").json()
-    assert body["nation"] == {"code": "FR", "name": "France", "url": "http://testserver/api/v1/nations/fr/"}
+    assert body["nation"] == {
+        "code": "FR",
+        "name": "France",
+        "kind": "country",
+        "url": "http://testserver/api/v1/nations/fr/",
+    }
     assert body["meeting"] == {
         "slug": "brussels-2016-02",
         "title": "Coalition defence ministerial",
@@ -310,7 +315,7 @@ def test_it_orders_contributions(anonymous, cast):
         ("nations/?role=lead", ["US"]),
         ("nations/?category=financial", ["IT", "JP"]),
         # Ties keep the order the nations were made in.
-        ("nations/?ordering=-contributions", ["GB", "IT", "DE", "CA", "JP", "US", "FR", "NL", "SA", "AE", "IQ"]),
+        ("nations/?ordering=-contributions", ["GB", "IT", "DE", "CA", "JP", "US", "FR", "NL", "SA", "AE", "IQ", "eu"]),
         ("officials/?nation=fr", ["jean-yves-le-drian"]),
         ("meetings/?nation=fr", ["paris-2016-01", "stuttgart-2016-05"]),
         ("meetings/?kind=bilateral", []),
@@ -357,7 +362,12 @@ def test_the_summary_counts_contributions_by_nation_category_and_status(anonymou
         ("JP", "financial", "delivered"): 1,
         ("US", "military", "delivered"): 1,
     }
-    assert rows[0]["nation"] == {"code": "CA", "name": "Canada", "url": "http://testserver/api/v1/nations/ca/"}
+    assert rows[0]["nation"] == {
+        "code": "CA",
+        "name": "Canada",
+        "kind": "country",
+        "url": "http://testserver/api/v1/nations/ca/",
+    }
 
 
 def test_the_summary_takes_the_contribution_filters(anonymous, cast):
@@ -763,7 +773,7 @@ def test_a_write_with_a_stale_if_match_is_412_and_changes_nothing(editor_api, ca
 
 @pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE"])
 def test_a_write_with_the_current_if_match_succeeds(editor_api, cast, method):
-    url = f"{API}/contributions/{cast.police.pk}/"
+    url = f"{API}/contributions/{cast.money.pk}/"
     got = editor_api.get(url)
     body = {**got.json(), "status": "declined"} if method != "DELETE" else None
     response = send(editor_api, method, url, body, HTTP_IF_MATCH=got["ETag"])
@@ -977,8 +987,8 @@ def test_deleting_a_record_still_referred_to_is_a_409(editor_api, editor, cast):
 
 
 def test_deleting_a_contribution_deletes_its_citations(editor_api, cast):
-    assert editor_api.delete(f"{API}/contributions/{cast.police.pk}/").status_code == 204
-    assert not Citation.objects.filter(contribution_id=cast.police.pk).exists()
+    assert editor_api.delete(f"{API}/contributions/{cast.money.pk}/").status_code == 204
+    assert not Citation.objects.filter(contribution_id=cast.money.pk).exists()
 
 
 # --- Not found ----------------------------------------------------------------------------------
@@ -1024,8 +1034,8 @@ def test_api_writes_are_recorded_in_history_with_the_token_user(editor_api, edit
 
 
 def test_cascaded_deletes_and_many_to_many_changes_are_attributed_too(editor_api, editor, cast):
-    citation = cast.police.citations.get()
-    editor_api.delete(f"{API}/contributions/{cast.police.pk}/")
+    citation = cast.money.citations.get()
+    editor_api.delete(f"{API}/contributions/{cast.money.pk}/")
     assert Citation.history.get(id=citation.pk, history_type="-").history_user == editor
     editor_api.patch(f"{API}/meetings/brussels-2016-02/", {"officials": ["jean-yves-le-drian"]}, format="json")
     assert Meeting.history.filter(slug="brussels-2016-02").latest("history_date").history_user == editor
@@ -1097,7 +1107,7 @@ LIST_QUERIES = {
 # The rows of each list in the cast, and how many cast.grow(n) adds.
 CAST_ROWS = {
     "contributions": 16,
-    "nations": 11,
+    "nations": 12,
     "officials": 3,
     "meetings": 4,
     "sources": 3,
@@ -1118,7 +1128,8 @@ GROWN_ROWS = {
 
 # Each detail: the record with its related records joined, then its citations with their sources.
 DETAIL_QUERIES = {
-    "nations": 2,
+    # The partner; its citations; its role statements (their citations too, for a partner that has some).
+    "nations": 3,
     "officials": 2,
     # The meeting with its host; participations with nations; officials; citations.
     "meetings": 4,
@@ -1175,8 +1186,8 @@ def test_cursor_pages_cost_the_same_at_any_depth(anonymous, cast, django_assert_
     url = f"{API}/contributions/?pagination=cursor&page_size=2"
     while url:
         # The data version (the page's cache key); the next page_size + 1 rows after the cursor's id; their
-        # lines of effort; no COUNT.
-        with django_assert_num_queries(3):
+        # theatres; their lines of effort; no COUNT.
+        with django_assert_num_queries(4):
             url = anonymous.get(url).json()["next"]
 
 

@@ -163,7 +163,7 @@ def test_nation_codes_are_checked_in_one_query(cast):
 
 def test_it_filters_nations_by_role_contribution_category_and_name(cast):
     assert rows(filters.NationFilter, {"role": "member"}) == [cast.iraq]
-    assert rows(filters.NationFilter, {"role": "non_military"}) == [cast.germany, cast.japan]
+    assert rows(filters.NationFilter, {"role": "non_military"}) == [cast.eu, cast.germany, cast.japan]
     assert rows(filters.NationFilter, {"category": "police_training"}) == [cast.italy]
     assert rows(filters.NationFilter, {"category": "humanitarian,police_training"}) == [cast.italy, cast.japan]
     assert rows(filters.NationFilter, {"q": "fran"}) == [cast.france]
@@ -203,7 +203,8 @@ def test_it_filters_sources_by_iso_dates_only(cast):
 def test_it_filters_citations_by_source_kind_record_and_text(cast):
     france_quotes = list(cast.france.citations.all())
     assert len(france_quotes) == 1
-    assert rows(filters.CitationFilter, {"target_type": "nation"}) == france_quotes
+    nation_quotes = set(rows(filters.CitationFilter, {"target_type": "nation"}))
+    assert nation_quotes == {*france_quotes, *cast.eu.citations.all()}
     assert rows(filters.CitationFilter, {"nation": "fr"}) == france_quotes
     assert rows(filters.CitationFilter, {"q": "stepped up its air"}) == france_quotes
     assert rows(filters.CitationFilter, {"contribution": str(cast.police.pk)}) == list(cast.police.citations.all())
@@ -264,6 +265,15 @@ def test_it_filters_line_leads_by_line_and_partner(cast):
     assert "line" in errors(filters.LineLeadFilter, {"line": "nowhere"})
 
 
+def test_it_filters_role_statements_by_partner_role_and_date(cast):
+    assert rows(filters.RoleStatementFilter, {"partner": "sa"}) == [cast.saudi_member, cast.saudi_strikes]
+    assert rows(filters.RoleStatementFilter, {"role": "military"}) == [cast.saudi_strikes]
+    assert rows(filters.RoleStatementFilter, {"as_of_before": "2015-12-31"}) == [cast.saudi_member]
+    assert rows(filters.RoleStatementFilter, {"partner": "eu"}) == []
+    assert "role" in errors(filters.RoleStatementFilter, {"role": "king"})
+    assert "as_of_after" in errors(filters.RoleStatementFilter, {"as_of_after": "11/02/2016"})
+
+
 def test_every_filterset_is_tested_here():
     filtersets = {
         name for name, value in vars(filters).items() if isinstance(value, type) and name.endswith("Filter")
@@ -271,7 +281,7 @@ def test_every_filterset_is_tested_here():
     filtersets -= {"SlugFilter", "IdsFilter", "VerifiedFilter"}  # filters, not FilterSets; tested below
     tested = {"ContributionFilter", "NationFilter", "MeetingFilter", "OfficialFilter", "SourceFilter"}
     tested |= {"CitationFilter", "FigureFilter", "ParticipationFilter", "CapabilityRequestFilter"}
-    tested |= {"LineOfEffortFilter", "LineLeadFilter"}
+    tested |= {"LineOfEffortFilter", "LineLeadFilter", "RoleStatementFilter"}
     assert filtersets == tested
     assert {Meeting, Official, Source} <= {f._meta.model for f in map(vars(filters).get, tested)}
 

@@ -148,7 +148,8 @@ class SharedWords:
             data["quote"] = origin.quote
             for name in VERIFICATION_FIELDS:
                 if name in data:
-                    data[name] = self.fields[name].to_representation(getattr(origin, name))
+                    value = getattr(origin, name)
+                    data[name] = None if value is None else self.fields[name].to_representation(value)
         return data
 
 

@@ -188,7 +188,8 @@ class Citation(models.Model):
         indexes = [models.Index(fields=["text_sha256"], name="citation_text_sha256_idx")]
 
     def __str__(self):
-        quote = self.quote if len(self.quote) <= 80 else self.quote[:77] + "…"
+        words = self.words
+        quote = words if len(words) <= 80 else words[:77] + "…"
         return f"“{quote}” ({self.source.outlet})"
 
     def save(self, *args, **kwargs):

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from .. import queries
-from ..filters import split_values
+from ..forms import split_values
 from ..models.choices import Category
 from ..models.citations import Citation
 from ..models.nations import Nation

@@ -4,8 +4,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from .. import queries
 from ..cache import cached_page
-from ..filters import NationFilter, OfficialFilter, split_values
-from ..forms import NATION_ORDERINGS, OFFICIAL_ORDERINGS
+from ..filters import NationFilter, OfficialFilter
+from ..forms import NATION_ORDERINGS, OFFICIAL_ORDERINGS, split_values
 from ..models.choices import STATUS_ORDER, Category, ContributionStatus
 from ..models.lines import LineOfEffort
 from ..models.meetings import Participation

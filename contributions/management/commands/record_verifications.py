@@ -64,6 +64,8 @@ class Command(BaseCommand):
         files = {path: json.loads(path.read_text(encoding="utf-8")) for path in citing_fixtures(fixtures)}
         checked, missing = iso(timezone.now().replace(microsecond=0)), []
         citations = [row for rows in files.values() for row in rows if row["model"] == "contributions.citation"]
+        # A citation sharing another's words is verified where they are stored.
+        citations = [row for row in citations if not row["fields"].get("shares")]
         for row in citations:
             fields = row["fields"]
             sha256, text = loaded[fields["source"]]
