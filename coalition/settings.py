@@ -260,6 +260,7 @@ SPECTACULAR_SETTINGS = {
         "SearchKindEnum": "contributions.models.SearchKind",
         "SourceKindEnum": "contributions.models.SourceKind",
         "KindEnum": "contributions.models.MeetingKind",
+        "PartnerKindEnum": "contributions.models.PartnerKind",
         # One vocabulary for figures' and contributions' numbers, under the name figures gave it.
         "QualifierEnum": "contributions.models.Qualifier",
     },

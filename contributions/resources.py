@@ -113,12 +113,25 @@ class EditorResource(resources.ModelResource):
             raise ValidationError({"id": [f"No {name} with id {ident}; leave it blank to add a new {name}."]})
         return instance
 
+    def import_instance(self, instance, row, **kwargs):
+        # validate_instance, which names each error's column, is not given the row.
+        self._row = row
+        super().import_instance(instance, row, **kwargs)
+
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         try:
             super().validate_instance(instance, import_validation_errors, validate_unique)
         except ValidationError as error:
-            # Name the column the editor sees (nation_code), not the model field behind it (nation).
-            columns = {field.attribute: field.column_name for field in self.get_import_fields()}
+            # Name the column the editor sees (nation_code), not the model field behind it (nation);
+            # of two columns for one field (nation_code, partner), the one the row fills, else the one it has.
+            row = getattr(self, "_row", {})
+            columns = {}
+            for field in self.get_import_fields():
+                columns.setdefault(field.attribute, []).append(field.column_name)
+            columns = {
+                attribute: max(names, key=lambda name: (bool(str(row.get(name) or "").strip()), name in row))
+                for attribute, names in columns.items()
+            }
             raise ValidationError(
                 {columns.get(name, name): errors for name, errors in error.error_dict.items()}
             ) from None

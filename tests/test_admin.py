@@ -430,6 +430,11 @@ def test_a_fresh_database_has_the_editors_group_with_exactly_the_intended_permis
             "change_linelead",
             "view_linelead",
             "delete_linelead",
+            # A partner's role as of a date: a wrong one is deleted, the role before it stands again.
+            "add_rolestatement",
+            "change_rolestatement",
+            "view_rolestatement",
+            "delete_rolestatement",
             "add_citation",
             "change_citation",
             "view_citation",
@@ -440,7 +445,7 @@ def test_a_fresh_database_has_the_editors_group_with_exactly_the_intended_permis
             "view_sourcetext",
         ]
     }
-    assert len(expected) == 42
+    assert len(expected) == 46
     # Sources, nations, officials and meetings are what other records refer to: editors cannot delete them.
     # Nothing on history tables, tokens, users or lockouts either.
     assert group_codenames() == expected

@@ -594,7 +594,8 @@ def write_requests(cast):
             {"code": "IT", "name": "Italy", "role": "lead", "joined": None, "joined_precision": "", "notes": ""},
         ),
         "PATCH": (f"{API}/contributions/{police.pk}/", {"status": "declined"}),
-        "DELETE": (f"{API}/contributions/{police.pk}/", None),
+        # Not the police training: it serves a line of effort, so deleting it is a 409 naming the line.
+        "DELETE": (f"{API}/contributions/{cast.money.pk}/", None),
     }
 
 

@@ -64,7 +64,8 @@ def test_a_researcher_clicks_a_country_on_the_map_and_reaches_its_profile(page, 
     # France's outline includes French Guiana, so the middle of its box is ocean: click a point of its fill.
     x, y = country.evaluate(INSIDE_THE_FILL)
     page.mouse.click(x, y)
-    page.wait_for_url("**/nations/fr/")
+    # The map links to the partner's canonical address.
+    page.wait_for_url("**/partners/fr/")
     assert page.locator("h1").inner_text().startswith("France")
 
 
@@ -116,7 +117,7 @@ def test_a_researcher_filters_contributions_by_clicking_the_form(page, cast, scr
     check_accessibility(page)
     screenshot(page, "desktop-contributions-filtered")
 
-    page.get_by_role("link", name="Nation: France").click()
+    page.get_by_role("link", name="Partner: France").click()
     page.wait_for_load_state()
     assert "nation=" not in page.url
     assert page.locator("#results-title").inner_text() == "7 contributions"
@@ -126,7 +127,9 @@ def test_a_bad_filter_value_shows_the_error_and_passes_axe(page, cast, screensho
     response = page.goto(page.base_url + "/contributions/?nation=zz&announced_after=2016-13-01&page_size=0")
     assert response.status == 400
     summary = page.locator(".error-summary").inner_text()
-    assert "ZZ" in summary and "Enter a valid date" in summary and "A whole number from 1 up" in summary
+    # Partner keys are slugs, so the unknown one is named in lower case.
+    assert "zz is not one of the available choices" in summary
+    assert "Enter a valid date" in summary and "A whole number from 1 up" in summary
     check_accessibility(page)
     screenshot(page, "desktop-contributions-400")
 

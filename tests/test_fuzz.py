@@ -35,7 +35,7 @@ from rest_framework.throttling import AnonRateThrottle
 from contributions.api.urls import router
 from contributions.api.views import ContributionViewSet
 from contributions.filters import ContributionFilter, MeetingFilter, NationFilter, OfficialFilter
-from contributions.models import Citation, Contribution, Nation
+from contributions.models import Citation, Contribution, LineOfEffort, Nation
 from contributions.resources import CitationResource, ContributionResource, NationResource
 from tests.factories import token_for
 from tests.test_admin import admin_url
@@ -381,6 +381,7 @@ def test_it_fuzzes_updates_and_deletes_of_real_contributions_sent_with_their_eta
                 "made-up": {"HTTP_IF_MATCH": '"0123456789abcdef"'},
                 "star": {"HTTP_IF_MATCH": "*"},
             }[precondition]
+            serves = set(LineOfEffort.objects.filter(contributions=pk).values_list("pk", flat=True))
             if method == "put" and pk != missing:
                 body = {**writable(Contribution.objects.get(pk=pk)), **body}
             if method == "delete":
@@ -389,7 +390,7 @@ def test_it_fuzzes_updates_and_deletes_of_real_contributions_sent_with_their_eta
                 response = getattr(editor_api, method)(url, body, format="json", **headers)
             status = response.status_code
             WRITE_STATUSES[(method, status)] += 1
-            assert status in (200, 204, 400, 404, 412, 428), (method, pk, precondition, body, status)
+            assert status in (200, 204, 400, 404, 409, 412, 428), (method, pk, precondition, body, status)
             stale = precondition in ("weak", "made-up") or (precondition == "another" and other != pk)
             if pk == missing:
                 assert status == 404
@@ -403,6 +404,14 @@ def test_it_fuzzes_updates_and_deletes_of_real_contributions_sent_with_their_eta
                 assert response["ETag"] == editor_api.get(url)["ETag"]
             if method == "delete" and status == 204:
                 assert not Contribution.objects.filter(pk=pk).exists()
+            # A contribution serving a line of effort is not deleted from under it: the 409 lists the lines.
+            if method == "delete" and status in (204, 409):
+                assert (status == 409) == bool(serves), (pk, serves, status)
+            if status == 409:
+                assert method == "delete"
+                listed = {(d["kind"], d["id"]) for d in response.json()["dependents"]}
+                assert listed == {("line of effort", line) for line in serves}, (pk, response.json())
+                assert Contribution.objects.filter(pk=pk).exists()
             transaction.set_rollback(True)
 
     check()

@@ -72,6 +72,22 @@ def test_a_file_with_one_bad_row_imports_nothing_and_says_which_row_and_why(edit
     assert Contribution.objects.count() == before
 
 
+@pytest.mark.parametrize(
+    ("header", "cells", "named"),
+    [
+        ("nation_code", "XX", "nation_code"),
+        ("partner", "XX", "partner"),
+        ("nation_code,partner", ",XX", "partner"),
+        ("nation_code,partner", "XX,", "nation_code"),
+    ],
+)
+def test_an_unknown_partner_is_named_on_the_column_the_row_wrote_it_in(editor_client, cast, header, cells, named):
+    # nation_code and partner both set the contribution's partner; the error goes where the editor typed.
+    content = f"{header},category,status,description,source,quote\n{cells},military,pledged,Jets,src,It said so.\n"
+    (invalid,) = upload(editor_client, "contribution", content).context["result"].invalid_rows
+    assert invalid.field_specific_errors == {named: ["No partner with ISO code or slug “XX”."]}
+
+
 def test_the_resource_itself_saves_nothing_when_a_row_is_invalid(cast):
     # The path `manage.py import` takes: no preview, so the resource must refuse on its own.
     dataset = tablib.Dataset(headers=["nation_code", "category", "status", "description", "quantity", "unit"])
@@ -155,7 +171,9 @@ def test_citations_import_by_source_slug_and_record(editor_client, cast):
 @pytest.mark.parametrize("resource", [ContributionResource, NationResource, CitationResource])
 def test_export_writes_the_columns_import_reads(resource, cast):
     exported = resource().export()
-    assert exported.headers == resource.column_names()
+    # Less the import-only columns (partner), whose value another exported column (nation_code) holds.
+    assert set(resource.import_only) < set(resource.column_names())
+    assert exported.headers == [name for name in resource.column_names() if name not in resource.import_only]
     assert len(exported) > 0
 
 
@@ -170,7 +188,7 @@ def test_the_admin_export_has_the_import_columns(editor_client, cast):
     response = editor_client.post(admin_url("contribution", "export"), {"resource": "0", "format": CSV, **fields})
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[0] == ContributionResource.column_names()
+    assert rows[0] == [name for name in ContributionResource.column_names() if name != "partner"]
     assert len(rows) == 1 + Contribution.objects.count()
 
 
@@ -182,7 +200,7 @@ def test_the_import_page_links_to_a_help_page_listing_columns_and_allowed_values
     page = editor_client.get(help_url).content.decode()
     for text in ["nation_code", "<code>pledged</code> (Pledged or offered)", "<code>aircraft</code>", "YYYY-MM-DD"]:
         assert text in page
-    assert "Nations" in page and "Citations" in page
+    assert "Partners" in page and "Citations" in page
 
 
 def test_staff_outside_the_editors_group_cannot_import_or_export(client, db):

@@ -95,14 +95,14 @@ def test_the_list_shows_each_line_with_its_leads_and_counts(client, cast, django
     assert [line.slug for line in response.context["lines"]] == ["military-campaign", "iraqi-police-training"]
     police = response.context["lines"][1]
     assert (police.contribution_count, police.request_count) == (1, 1)
-    assert 'Led by <a href="/nations/it/">Italy</a>' in content
+    assert 'Led by <a href="/partners/it/">Italy</a>' in content
     assert "3 contributions · 0 capability requests" in content
 
 
 def test_the_page_of_a_line_shows_its_quotes_leads_contributions_and_requests(client, cast, django_assert_num_queries):
     # The line (1); its leads with partners (1) and their citations (1); its citations (1); its
-    # contributions and their citations (2); its requests and their citations (2).
-    with django_assert_num_queries(8):
+    # contributions, their citations and theatres (3); its requests and their citations (2).
+    with django_assert_num_queries(9):
         response = client.get(reverse("line-detail", args=["iraqi-police-training"]))
     assert response.status_code == 200
     content = response.content.decode()

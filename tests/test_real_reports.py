@@ -3,7 +3,6 @@ and forces through the admin's import, a line of effort, its lead, a role and a 
 the API; then read back from the list, the profiles, the matrix split by theatre and the API."""
 
 import datetime
-import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -68,7 +67,9 @@ def imported(client, model, rows):
     errors = result and [(row.number, row.error_dict) for row in result.invalid_rows]
     assert preview.status_code == 200 and "confirm_form" in preview.context, errors
     form = preview.context["confirm_form"]
-    done = client.post(admin_url(model._meta.model_name, "process_import"), {name: form[name].value() for name in form.fields})
+    done = client.post(
+        admin_url(model._meta.model_name, "process_import"), {name: form[name].value() for name in form.fields}
+    )
     assert done.status_code == 302, done.content.decode()[:2000]
 
 

@@ -24,6 +24,7 @@ from schemathesis.specs.openapi.checks import (
 
 from contributions.filters import ContributionFilter
 from contributions.models import Capability, Category, Contribution
+from contributions.models.choices import TheatreCode
 from tests.factories import token_for
 
 SCHEMA_URL = "/api/v1/schema/?format=json"
@@ -72,6 +73,7 @@ CHOICES = {
     "category": Category.values,
     "capability": Capability.values,
     "status": Contribution.Status.values,
+    "theatre": TheatreCode.values,
 }
 
 
@@ -88,10 +90,11 @@ def test_every_contribution_filter_is_documented_with_its_type_and_allowed_value
             assert kind["type"] == "array"
             assert sorted(kind["items"]["enum"]) == sorted(CHOICES[name])
             assert parameter["explode"] is True  # ?status=a&status=b
-        elif name in ("nation", "meeting", "official"):
+        elif name in ("nation", "partner", "host", "meeting", "official", "line"):
             assert kind["type"] == "array"
             assert kind["items"]["type"] == "string"
-            assert re.fullmatch(kind["items"]["pattern"], "fr" if name == "nation" else "brussels-2016")
+            key = "fr" if name in ("nation", "partner", "host") else "brussels-2016"
+            assert re.fullmatch(kind["items"]["pattern"], key)
         elif name in ("announced_after", "announced_before"):
             assert kind == {"type": "string", "format": "date"}
         elif name == "ordering":
@@ -135,7 +138,7 @@ def test_writes_take_related_records_by_key_and_reads_return_them_compact(schema
     assert components["ContributionDetailRequest"]["properties"]["nation"]["type"] == "string"
     nation = components["ContributionDetail"]["properties"]["nation"]
     assert nation["allOf"] == [{"$ref": "#/components/schemas/NationRef"}]
-    assert set(components["NationRef"]["properties"]) == {"code", "name", "url"}
+    assert set(components["NationRef"]["properties"]) == {"code", "name", "kind", "url"}
 
 
 # --- The documentation pages --------------------------------------------------------------------

@@ -10,6 +10,7 @@ import datetime
 import io
 from decimal import Decimal
 
+import factory as factory_boy
 import openpyxl
 import pytest
 from django.contrib.auth.models import User
@@ -20,8 +21,21 @@ from import_export.formats import base_formats
 from rest_framework.test import APIClient
 
 from contributions.api.urls import router
-from contributions.models import CONTENT_MODELS, Citation, Contribution, Figure, Meeting, Nation, Official, Source
+from contributions.models import (
+    CONTENT_MODELS,
+    Citation,
+    Contribution,
+    Figure,
+    LineOfEffort,
+    Meeting,
+    Nation,
+    Official,
+    Source,
+    Theatre,
+)
+from contributions.models.choices import NationRole
 from contributions.models.fields import CleanTextMixin
+from contributions.models.roles import RoleStatement
 from contributions.resources import ContributionResource
 from contributions.templatetags.tracker import timeline
 from tests.factories import (
@@ -29,12 +43,35 @@ from tests.factories import (
     CitationFactory,
     ContributionFactory,
     FigureFactory,
+    LineLeadFactory,
+    LineOfEffortFactory,
     MeetingFactory,
     NationFactory,
     OfficialFactory,
     ParticipationFactory,
     SourceFactory,
 )
+
+
+class ConvertedContributionFactory(ContributionFactory):
+    """A contribution converted from euros: a rate's date is only stored beside the rest of the conversion."""
+
+    amount = Decimal("1100000.00")
+    currency = "USD"
+    original_amount = Decimal("1000000.00")
+    original_currency = "EUR"
+    exchange_rate = Decimal("1.1")
+    rate_date = datetime.date(2016, 2, 11)
+
+
+class RoleStatementFactory(factory_boy.django.DjangoModelFactory):
+    class Meta:
+        model = RoleStatement
+
+    partner = factory_boy.SubFactory(NationFactory)
+    role = NationRole.MILITARY
+    as_of = datetime.date(2016, 2, 11)
+
 
 DATE_FIELDS = [
     (SourceFactory, "published", "source_published_in_range"),
@@ -45,6 +82,10 @@ DATE_FIELDS = [
     (MeetingFactory, "end_date", "meeting_end_date_in_range"),
     (FigureFactory, "as_of", "figure_as_of_in_range"),
     (ContributionFactory, "announced", "contribution_announced_in_range"),
+    (ContributionFactory, "started", "contribution_started_in_range"),
+    (ContributionFactory, "ended", "contribution_ended_in_range"),
+    (ConvertedContributionFactory, "rate_date", "contribution_rate_date_in_range"),
+    (RoleStatementFactory, "as_of", "role_statement_as_of_in_range"),
     (CapabilityRequestFactory, "announced", "request_announced_in_range"),
 ]
 FACTORIES = [
@@ -233,7 +274,25 @@ def extremes(db):
         announced_precision="season",
         meeting=meeting,
         official=official,
+        quantity_qualifier="more_than",
+        host=other,
+        started=FIRST_DAY,
+        started_precision="season",
+        ended=LAST_DAY,
+        ended_precision="year",
+        original_amount="9999999999999.99",
+        original_currency="EUR",
+        exchange_rate="99999999.999999",
+        rate_date=LAST_DAY,
     )
+    contribution.theatres.set(Theatre.objects.all())
+    line = LineOfEffortFactory(slug="l" * 80, name=longest(LineOfEffort, "name"), description=HOSTILE * 20)
+    line.contributions.add(contribution)
+    lead = LineLeadFactory(line=line, partner=nation)
+    statements = [
+        RoleStatementFactory(partner=nation, as_of=LAST_DAY, as_of_precision="season"),
+        RoleStatementFactory(partner=other, as_of=FIRST_DAY),
+    ]
     ContributionFactory(nation=other, announced=FIRST_DAY, quantity=0, unit="days", amount="0.01", currency="USD")
     request = CapabilityRequestFactory(
         requested_by=nation, official=official, meeting=early, announced=LAST_DAY, description=HOSTILE * 200
@@ -257,13 +316,27 @@ def extremes(db):
         "official": official,
         "meeting": meeting,
         "contribution": contribution,
-        "records": [nation, source, official, meeting, participation, *figures, contribution, request, *citations],
+        "line": line,
+        "records": [
+            nation,
+            source,
+            official,
+            meeting,
+            participation,
+            *figures,
+            contribution,
+            request,
+            *citations,
+            line,
+            lead,
+            *statements,
+        ],
     }
 
 
 def public_pages(records):
     pages = [reverse(name) for name in ("home", "healthz", "matrix")]
-    for name in ("nation", "contribution", "meeting", "official", "source"):
+    for name in ("nation", "contribution", "meeting", "official", "source", "line"):
         pages.append(reverse(f"{name}-list"))
         pages += [reverse(f"{name}-list") + query for query in ("?format=csv", "?format=json", "?q=%3Cscript%3E")]
         pages.append(records[name].get_absolute_url())

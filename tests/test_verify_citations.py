@@ -159,7 +159,7 @@ def test_it_refuses_a_changed_article_text_that_would_break_a_verified_quote(wor
 
 
 def uncited_nation(world):
-    return NationFactory(country="BE", name="Belgium", role="non_member"), "Nation", "Belgium"
+    return NationFactory(country="BE", name="Belgium", role="non_member"), "Partner", "Belgium"
 
 
 def uncited_official(world):

@@ -83,11 +83,12 @@ def source_list(request):
 
 
 def source_detail(request, slug):
-    # Queries: the source (1); its citations with the records they support (1); which of those
-    # records are disputed figures (1).
+    # Queries: the source (1); its citations with the records they support and the citations whose words
+    # they share (1); which of those records are disputed figures (1).
     # The archive's date and fingerprint, never its text.
     source = get_object_or_404(Source.objects.select_related("archive").defer("archive__text"), slug=slug)
     citations = source.citations.select_related(
+        "shares",
         "nation",
         "official",
         "meeting",
