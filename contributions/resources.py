@@ -11,7 +11,7 @@ from import_export import fields, resources
 from . import tables
 from .import_files import ImportFileError
 from .import_widgets import CodesWidget, CodeWidget, IdWidget, IsoDateWidget, KeyWidget
-from .models.citations import Citation
+from .models.citations import CITATION_TARGETS, Citation
 from .models.contributions import CapabilityRequest, Contribution
 from .models.lines import LineLead, LineOfEffort
 from .models.meetings import Figure, Meeting, Participation
@@ -382,22 +382,8 @@ class CitationResource(EditorResource):
 
     class Meta(EditorResource.Meta):
         model = Citation
-        fields = [
-            "id",
-            "source",
-            "quote",
-            "note",
-            "nation_code",
-            "official",
-            "meeting",
-            "participation",
-            "figure",
-            "contribution",
-            "capability_request",
-            "line_of_effort",
-            "line_lead",
-            "role_statement",
-        ]
+        # One column per kind of record a citation supports; a partner's is its code, as elsewhere.
+        fields = ["id", "source", "quote", "note", *("nation_code" if t == "nation" else t for t in CITATION_TARGETS)]
 
     def get_queryset(self):
         return super().get_queryset().select_related("source", "nation", "official", "meeting", "line_of_effort")

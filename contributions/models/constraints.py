@@ -1,4 +1,4 @@
-"""The two kinds of database constraint most fields need, written once."""
+"""The kinds of database constraint most fields need, written once."""
 
 from django.db import models
 from django.db.models import Q
@@ -18,6 +18,12 @@ def non_negative(field, name, message, nullable=True):
     condition = Q(**{f"{field}__gte": 0})
     if nullable:
         condition |= Q(**{f"{field}__isnull": True})
+    return models.CheckConstraint(condition=condition, name=name, violation_error_message=message)
+
+
+def below(field, limit, name, message):
+    """A number at or above the limit is a typing error, or one the database cannot read back exactly."""
+    condition = Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lt": limit})
     return models.CheckConstraint(condition=condition, name=name, violation_error_message=message)
 
 

@@ -18,7 +18,7 @@ from .choices import (
     format_date,
     format_quantity,
 )
-from .constraints import date_in_range, known_value, non_negative
+from .constraints import below, date_in_range, known_value, non_negative
 from .fields import CharField, DateField, TextField
 from .meetings import Meeting
 from .nations import Nation, Official
@@ -168,11 +168,7 @@ class Contribution(models.Model):
             ),
             non_negative("amount", "contribution_amount_non_negative", "Amount cannot be negative."),
             # SQLite keeps decimals as doubles: 15 significant digits read back; 16 fail to (a 500 on every page).
-            models.CheckConstraint(
-                condition=Q(amount__isnull=True) | Q(amount__lt=MAX_AMOUNT),
-                name="contribution_amount_below_limit",
-                violation_error_message="Amounts are below US$10 trillion.",
-            ),
+            below("amount", MAX_AMOUNT, "contribution_amount_below_limit", "Amounts are below US$10 trillion."),
             # Money without a currency is meaningless; a currency without money is a stray value.
             models.CheckConstraint(
                 condition=(Q(amount__isnull=True) & Q(currency="")) | (Q(amount__isnull=False) & ~Q(currency="")),
@@ -234,10 +230,11 @@ class Contribution(models.Model):
             ),
             non_negative("original_amount", "contribution_original_amount_non_negative", "Amount cannot be negative."),
             # Same limit as the USD amount, for the same reason (SQLite reads back 15 digits).
-            models.CheckConstraint(
-                condition=Q(original_amount__isnull=True) | Q(original_amount__lt=MAX_AMOUNT),
-                name="contribution_original_amount_below_limit",
-                violation_error_message="Amounts are below 10 trillion.",
+            below(
+                "original_amount",
+                MAX_AMOUNT,
+                "contribution_original_amount_below_limit",
+                "Amounts are below 10 trillion.",
             ),
             # A rate of zero or less would make every dollar figure nonsense.
             models.CheckConstraint(
