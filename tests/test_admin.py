@@ -350,6 +350,7 @@ def test_a_planned_meeting_refuses_an_attendance_figure_in_its_inline(editor_cli
             "figures-0-qualifier": "exact",
             "figures-0-value": "30",
             "figures-0-label": "countries represented",
+            "figures-0-as_of_precision": "day",
         }
     )
     response = editor_client.post(url, data)

@@ -65,7 +65,8 @@ class ParticipationInline(admin.TabularInline):
 
 class FigureInline(admin.TabularInline):
     model = Figure
-    fields = ["metric", "qualifier", "value", "out_of", "label", "as_of"]
+    fields = ["metric", "qualifier", "value", "out_of", "label", "as_of", "as_of_precision", "official"]
+    autocomplete_fields = ["official"]
     # The label's full-width box would push the row off the page.
     formfield_overrides = {models.CharField: {"widget": forms.TextInput(attrs={"size": 30})}}
     extra = 0
@@ -239,14 +240,14 @@ class ParticipationAdmin(VersionLockAdmin, HistoryAdmin):
 @admin.register(Figure)
 class FigureAdmin(VersionLockAdmin, HistoryAdmin):
     actions = [merge_selected]
-    list_display = ["label", "qualifier", "value", "out_of", "metric", "meeting", "as_of"]
+    list_display = ["label", "qualifier", "value", "out_of", "metric", "meeting", "official", "as_of"]
     list_filter = ["metric", "qualifier"]
-    list_select_related = ["meeting"]
-    search_fields = ["label", "meeting__title"]
-    autocomplete_fields = ["meeting"]
+    list_select_related = ["meeting", "official"]
+    search_fields = ["label", "meeting__title", "official__name"]
+    autocomplete_fields = ["meeting", "official"]
     fieldsets = [
-        (None, {"fields": ["meeting", "metric", "label"]}),
-        ("The number", {"fields": ["qualifier", "value", "out_of", "as_of"]}),
+        (None, {"fields": ["meeting", "metric", "label", "official"]}),
+        ("The number", {"fields": ["qualifier", "value", "out_of", "as_of", "as_of_precision"]}),
     ]
     inlines = [CitationInline]
 
