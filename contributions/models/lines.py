@@ -2,6 +2,7 @@
 that serve it."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -25,7 +26,10 @@ class LineOfEffort(models.Model):
     slug = models.SlugField(max_length=80)
     name = CharField(max_length=200)
     description = TextField(blank=True, help_text="What the line covers, in a sentence.")
-    order = models.PositiveSmallIntegerField(default=0, help_text="Where it comes in the list of lines.")
+    # Bounded as PostgreSQL's smallint is, so the API documents (and checks) one range on every database.
+    order = models.PositiveSmallIntegerField(
+        default=0, validators=[MaxValueValidator(32767)], help_text="Where it comes in the list of lines."
+    )
     contributions = models.ManyToManyField(
         Contribution, related_name="lines_of_effort", blank=True, help_text="Contributions that serve it."
     )
