@@ -23,6 +23,7 @@ from .models import (
     Citation,
     Contribution,
     Figure,
+    LineLead,
     LineOfEffort,
     Meeting,
     Nation,
@@ -137,8 +138,9 @@ DOCUMENTS = {
     ),
 }
 KIND_OF_MODEL = {model: kind for kind, (model, _, _) in DOCUMENTS.items()}
-# Records found as part of another, and the field naming it: a role statement's quotes are its partner's words.
-PART_OF = {RoleStatement: (Nation, "partner_id")}
+# Records found as part of another, and the field naming it: a role statement's quotes are its partner's
+# words, a lead's (and its partner's name) its line's.
+PART_OF = {RoleStatement: (Nation, "partner_id"), LineLead: (LineOfEffort, "line_id")}
 
 
 def _entry(kind, record):

@@ -15,7 +15,6 @@ from .models import (
     CapabilityRequest,
     Citation,
     Contribution,
-    LineLead,
     LineOfEffort,
     Meeting,
     Nation,
@@ -143,7 +142,8 @@ def unindex_record(sender, instance, **kwargs):
 
 
 def index_whole(sender, instance, raw=False, **kwargs):
-    """After a part of a record (a role statement) is written or deleted: the entry of the record it is part of."""
+    """After a part of a record (a role statement, a line's lead) is written or deleted: the entry of the
+    record it is part of."""
     if raw:
         return
     whole, link = search.PART_OF[sender]
@@ -153,17 +153,7 @@ def index_whole(sender, instance, raw=False, **kwargs):
 def cited_record(citation):
     """(model, id) of the record a citation supports, read from its ids without loading the record."""
     kind = supported_kind(citation.__dict__)
-    if kind == "line_lead":
-        # A lead has no search entry of its own: its quotes are its line's words.
-        line_id = LineLead.objects.filter(pk=citation.line_lead_id).values_list("line_id", flat=True).first()
-        return line_id and (LineOfEffort, line_id)
     return kind and (Citation._meta.get_field(kind).related_model, citation.__dict__[f"{kind}_id"])
-
-
-def index_led_line(sender, instance, raw=False, **kwargs):
-    """After a lead is written or deleted: its line's entry, which names the leading partners."""
-    if not raw:
-        search.index(LineOfEffort, [instance.line_id])
 
 
 def remember_cited_record(sender, instance, raw=False, **kwargs):
@@ -214,8 +204,6 @@ def connect(app_config):
         post_delete.connect(unindex_record, sender=model, dispatch_uid=f"search_index_delete_{model.__name__}")
     for model in SHOWN_NAME:
         pre_save.connect(remember_shown_name, sender=model, dispatch_uid=f"search_shown_name_{model.__name__}")
-    post_save.connect(index_led_line, sender=LineLead, dispatch_uid="search_index_line_lead_save")
-    post_delete.connect(index_led_line, sender=LineLead, dispatch_uid="search_index_line_lead_delete")
     for model in search.PART_OF:
         post_save.connect(index_whole, sender=model, dispatch_uid=f"search_index_save_{model.__name__}")
         post_delete.connect(index_whole, sender=model, dispatch_uid=f"search_index_delete_{model.__name__}")

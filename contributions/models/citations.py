@@ -314,7 +314,7 @@ class Citation(models.Model):
                 errors
             )
         kind = self.target_type
-        words = self.quote or (self.shares_id and self.shares.quote)
+        words = self.quote or self.words
         if kind and words and self.source_id:
             again = Citation.objects.quoting(self.source_id, words).filter(
                 **{f"{kind}_id": getattr(self, f"{kind}_id")}
