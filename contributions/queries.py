@@ -116,7 +116,7 @@ def facets(filterset):
     Returns {"nation": {code: (name, n)}, "category": {value: n}, "status": {value: n}}.
     """
     rows = filterset.queryset_without(*PARTNER_PARAMS)
-    nations = {slug: (name, n) for (slug, name), n in grouped("facet", rows, "nation__slug", "nation__name").items()}
+    nations = partner_counts(rows, "nation")
     # A ticked partner that the other filters leave empty still needs its box, to be unticked.
     for nation in ticked_partners(filterset):
         nations.setdefault(nation.slug, (nation.name, 0))
@@ -135,11 +135,15 @@ def theatre_counts(contributions):
 
 
 def host_facet(filterset):
-    """{code: (name, n)} of the partners hosting the contributions the other filters select."""
-    rows = filterset.queryset_without("host").filter(host__isnull=False)
-    return {
-        code.lower(): (name, n) for (code, name), n in grouped("facet", rows, "host__country", "host__name").items()
-    }
+    """{slug: (name, n)} of the partners hosting the contributions the other filters select."""
+    return partner_counts(filterset.queryset_without("host").filter(host__isnull=False), "host")
+
+
+def partner_counts(contributions, field):
+    """{slug: (name, n)} of the partners these contributions name in `field` (nation or host), keyed as
+    the filters take them: an organization by its slug, a country by its code in lower case."""
+    rows = grouped("facet", contributions, f"{field}__slug", f"{field}__name")
+    return {slug: (name, n) for (slug, name), n in rows.items()}
 
 
 def ticked_partners(filterset):

@@ -17,7 +17,7 @@ from contributions.management.commands.load_curated import FIXTURES
 from contributions.models import Contribution, Figure, Qualifier, Theatre, format_date
 from contributions.models.choices import CAPABILITY_DEFINITIONS, UNIT_DEFINITIONS, Capability, Unit, format_quantity
 from contributions.resources import ContributionResource
-from tests.factories import SourceFactory
+from tests.factories import ContributionFactory, SourceFactory
 from tests.test_api import API, token_client
 
 
@@ -418,3 +418,12 @@ def test_the_curated_data_places_contributions_in_their_theatres(db):
     assert set(carrier.theatres.values_list("code", flat=True)) == {"iraq", "region"}
     spending = Contribution.objects.get(nation__country="US", started__isnull=False)
     assert spending.started_display == "8 August 2014"
+
+
+def test_the_host_facet_keys_partners_as_the_host_filter_takes_them_organizations_included(cast):
+    ContributionFactory(nation=cast.germany, category="training", status="delivered", host=cast.eu)
+    filterset = ContributionFilter({}, queryset=Contribution.objects.all())
+    assert filterset.is_valid()
+    hosts = queries.host_facet(filterset)
+    assert hosts["eu"] == ("European Union", 1) and hosts["ae"][0] == "United Arab Emirates"
+    assert ContributionFilter({"host": ",".join(hosts)}, queryset=Contribution.objects.all()).is_valid()
