@@ -33,6 +33,7 @@ from .models import (
     SearchEntry,
     SearchKind,
     Source,
+    StatusEvent,
 )
 
 # More words than this is not a search but a pasted paragraph; the rest are ignored.
@@ -63,12 +64,21 @@ def _lines(*parts):
 DOCUMENTS = {
     SearchKind.CONTRIBUTION: (
         Contribution,
-        lambda: Contribution.objects.select_related("nation", "official", "meeting").prefetch_related(CITED),
+        lambda: Contribution.objects.select_related("nation", "official", "meeting").prefetch_related(
+            CITED, Prefetch("events__citations", queryset=Citation.objects.with_words())
+        ),
+        # Found by what its status events quote and note too: "rose from 12 to 38" finds France's jets.
         lambda c: (
             # As the record names itself (str), with the capability where one is given.
             f"{c.nation.name}: {c.get_category_display()}"
             + (f", {c.get_capability_display().lower()}" if c.capability else ""),
-            _lines(c.description, c.official and c.official.name, c.meeting and c.meeting.title, *_quotes(c)),
+            _lines(
+                c.description,
+                c.official and c.official.name,
+                c.meeting and c.meeting.title,
+                *_quotes(c),
+                *(part for event in c.events.all() for part in (event.note, *_quotes(event))),
+            ),
         ),
     ),
     SearchKind.MEETING: (
@@ -139,8 +149,12 @@ DOCUMENTS = {
 }
 KIND_OF_MODEL = {model: kind for kind, (model, _, _) in DOCUMENTS.items()}
 # Records found as part of another, and the field naming it: a role statement's quotes are its partner's
-# words, a lead's (and its partner's name) its line's.
-PART_OF = {RoleStatement: (Nation, "partner_id"), LineLead: (LineOfEffort, "line_id")}
+# words, a lead's (and its partner's name) its line's, an event's its contribution's.
+PART_OF = {
+    RoleStatement: (Nation, "partner_id"),
+    LineLead: (LineOfEffort, "line_id"),
+    StatusEvent: (Contribution, "contribution_id"),
+}
 
 
 def _entry(kind, record):

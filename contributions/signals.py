@@ -7,6 +7,7 @@ DjangoModelPermissions checks the same ones.
 """
 
 from django.contrib.auth.models import Group, Permission
+from django.db.models import Exists, OuterRef
 from django.db.models.signals import post_delete, post_migrate, post_save, pre_delete, pre_save
 
 from . import search
@@ -19,6 +20,8 @@ from .models import (
     Meeting,
     Nation,
     Official,
+    StatusEvent,
+    first_event,
     search_document,
     supported_kind,
 )
@@ -41,6 +44,7 @@ DELETABLE_MODELS = [
     "linelead",
     "citation",
     "rolestatement",
+    "statusevent",
 ]
 
 
@@ -144,10 +148,34 @@ def unindex_record(sender, instance, **kwargs):
 def index_whole(sender, instance, raw=False, **kwargs):
     """After a part of a record (a role statement, a line's lead) is written or deleted: the entry of the
     record it is part of."""
-    if raw:
+    if raw or getattr(instance, "indexed_with_whole", False):
         return
     whole, link = search.PART_OF[sender]
     search.index(whole, [getattr(instance, link)])
+
+
+def start_events(sender, instance, created=False, raw=False, **kwargs):
+    """After a contribution is created: its first status event, the state an editor entered, as of its
+    announcement. A fixture brings its own events."""
+    if created and not raw:
+        event = first_event(instance)
+        # Nothing new to find the contribution by: its entry was just written.
+        event.indexed_with_whole = True
+        event.save(keep_state=True)
+
+
+def cite_first_event(sender, instance, created=False, raw=False, **kwargs):
+    """After a contribution's citation is created: its first event, while uncited, shares the words."""
+    if raw or not created or not instance.contribution_id:
+        return
+    cited = Citation.objects.filter(status_event=OuterRef("pk"))
+    events = StatusEvent.objects.filter(contribution_id=instance.contribution_id).annotate(cited=Exists(cited))
+    event = events.in_order().first()
+    if event is not None and not event.cited:
+        shared = Citation(source_id=instance.source_id, shares_id=instance.shares_id or instance.pk, status_event=event)
+        # The contribution's entry already holds these words.
+        shared.indexed_with_whole = True
+        shared.save()
 
 
 def cited_record(citation):
@@ -164,7 +192,7 @@ def remember_cited_record(sender, instance, raw=False, **kwargs):
 
 def index_cited_record(sender, instance, raw=False, **kwargs):
     """After a citation is written or deleted: the entries of the record it supports (and supported)."""
-    if raw:
+    if raw or getattr(instance, "indexed_with_whole", False):
         return
     records = {cited_record(instance), getattr(instance, "previously_cited", None)}
     # Edited words are the words of every record sharing them.
@@ -207,6 +235,8 @@ def connect(app_config):
     for model in search.PART_OF:
         post_save.connect(index_whole, sender=model, dispatch_uid=f"search_index_save_{model.__name__}")
         post_delete.connect(index_whole, sender=model, dispatch_uid=f"search_index_delete_{model.__name__}")
+    post_save.connect(start_events, sender=Contribution, dispatch_uid="contribution_first_event")
+    post_save.connect(cite_first_event, sender=Citation, dispatch_uid="citation_first_event")
     pre_save.connect(remember_cited_record, sender=Citation, dispatch_uid="search_index_citation_before")
     post_save.connect(index_cited_record, sender=Citation, dispatch_uid="search_index_citation_save")
     post_delete.connect(index_cited_record, sender=Citation, dispatch_uid="search_index_citation_delete")

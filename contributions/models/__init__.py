@@ -31,6 +31,7 @@ from .contributions import (
     ContributionQuerySet,
     search_document,
 )
+from .events import STATE_FIELDS, StatusEvent, StatusEventQuerySet, first_event, update_state
 from .keys import MAX_ID, parse_id
 from .lines import LineLead, LineOfEffort, LineOfEffortQuerySet
 from .meetings import Figure, FigureQuerySet, Meeting, MeetingQuerySet, Participation
@@ -53,6 +54,7 @@ CONTENT_MODELS = [
     Participation,
     Figure,
     Contribution,
+    StatusEvent,
     CapabilityRequest,
     LineOfEffort,
     LineLead,
@@ -100,6 +102,9 @@ __all__ = [
     "Source",
     "SourceKind",
     "SourceText",
+    "STATE_FIELDS",
+    "StatusEvent",
+    "StatusEventQuerySet",
     "Theatre",
     "TheatreCode",
     "Unit",
@@ -107,6 +112,8 @@ __all__ = [
     "parse_id",
     "supported_kind",
     "MAX_ID",
+    "first_event",
     "format_date",
+    "update_state",
     "search_document",
 ]

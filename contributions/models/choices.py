@@ -213,6 +213,8 @@ class ContributionStatus(models.TextChoices):
     UNDER_CONSIDERATION = "under_consideration", "Under consideration"
     PLEDGED = "pledged", "Pledged or offered"
     DELIVERED = "delivered", "Delivered or ongoing"
+    # A deployment withdrawn or a programme finished: what was delivered, over.
+    ENDED = "ended", "Ended"
     UNLIKELY = "unlikely", "Judged unlikely"
     DECLINED = "declined", "Declined"
 
@@ -272,7 +274,7 @@ class AmountBasis(models.TextChoices):
 
 
 # The order a stack of statuses reads in: from done, through promised, to refused.
-STATUS_ORDER = ["delivered", "pledged", "under_consideration", "requested", "unlikely", "declined"]
+STATUS_ORDER = ["delivered", "ended", "pledged", "under_consideration", "requested", "unlikely", "declined"]
 
 
 # Each vocabulary's definitions, by the name of the field that holds it: the data dictionary and the

@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from .. import verification
 from .contributions import CapabilityRequest, Contribution
+from .events import StatusEvent
 from .fields import CharField, TextField
 from .lines import LineLead, LineOfEffort
 from .meetings import Figure, Meeting, Participation
@@ -29,6 +30,7 @@ CITATION_TARGETS = (
     "line_of_effort",
     "line_lead",
     "role_statement",
+    "status_event",
 )
 
 
@@ -116,6 +118,9 @@ class Citation(models.Model):
     line_lead = models.ForeignKey(LineLead, on_delete=models.CASCADE, null=True, blank=True, related_name="citations")
     role_statement = models.ForeignKey(
         RoleStatement, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
+    )
+    status_event = models.ForeignKey(
+        StatusEvent, on_delete=models.CASCADE, null=True, blank=True, related_name="citations"
     )
     # The verification record (contributions/verification.py): where the quote was found, in which text.
     # Blank: unverified. Kept when the source's text is absent (a clone without the texts), so the

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -28,7 +28,41 @@ from .theatres import Theatre
 MAX_AMOUNT = 10**13
 
 
+# What a contribution's status events set, so what changes with the as-of date.
+STATE = ["status", "quantity", "quantity_qualifier", "amount"]
+
+
+class AsOfIterable(models.query.ModelIterable):
+    """Contributions as they stood on the as-of date: the state then stands in for the latest, so the
+    pages, serializers and exports that read `status` show it without knowing about dates."""
+
+    def __iter__(self):
+        for contribution in super().__iter__():
+            for name in STATE:
+                setattr(contribution, name, getattr(contribution, f"{name}_then"))
+            yield contribution
+
+
 class ContributionQuerySet(models.QuerySet):
+    def as_of(self, day):
+        """Those known on `day` (an event dated on or before it), each with its state then as
+        `status_then`, `quantity_then`, `quantity_qualifier_then` and `amount_then`; model instances
+        read back carry that state in `status`, `quantity` and `amount` too."""
+        from .events import STATE_FIELDS, StatusEvent
+
+        then = StatusEvent.objects.in_force_on(day).filter(contribution=OuterRef("pk")).order_by()
+        sources = {"status": "status", **STATE_FIELDS}
+        queryset = self.filter(Exists(then)).annotate(
+            **{f"{name}_then": Subquery(then.values(sources[name])[:1]) for name in STATE}
+        )
+        queryset._iterable_class = AsOfIterable
+        return queryset
+
+    def state_field(self, name):
+        """The column holding `name` (status, quantity, amount) for these rows: the as-of state's where
+        as_of() chose one, else the contribution's own."""
+        return f"{name}_then" if f"{name}_then" in self.query.annotations else name
+
     def with_related(self):
         """The shape every contribution list and detail needs: no query per row."""
         from .citations import Citation
@@ -36,6 +70,18 @@ class ContributionQuerySet(models.QuerySet):
         return self.select_related("nation", "meeting", "official", "host").prefetch_related(
             models.Prefetch("citations", queryset=Citation.objects.with_words()), "theatres"
         )
+
+    def with_events(self):
+        """Each row's status events in date order, with who, where and their citations: one query each."""
+        from .citations import Citation
+        from .events import StatusEvent
+
+        events = (
+            StatusEvent.objects.in_order()
+            .select_related("meeting", "official")
+            .prefetch_related(models.Prefetch("citations", queryset=Citation.objects.with_words()))
+        )
+        return self.prefetch_related(models.Prefetch("events", queryset=events))
 
     def with_lines(self):
         """Each row's lines of effort, for the columns and pages that name them: one query for all rows."""
@@ -289,8 +335,21 @@ class Contribution(models.Model):
         if self.quantity_before is not None and self.quantity is None:
             errors["quantity"] = "An earlier quantity needs the new quantity too."
         errors.update(self.clean_dates_and_money())
+        errors.update(self.clean_state())
         if errors:
             raise ValidationError(errors)
+
+    def clean_state(self):
+        """Once it has status events, its status, quantity and amount are theirs (models/events.py):
+        a change is a new event, dated and cited, not an edit that would rewrite the past."""
+        if self.pk is None:
+            return {}
+        state = ["status", "quantity", "quantity_qualifier", "amount"]
+        stored = Contribution.objects.filter(pk=self.pk, events__isnull=False).values(*state).first()
+        if stored is None:
+            return {}
+        message = "It comes from the latest status event: add an event to change it."
+        return {name: message for name in state if getattr(self, name) != stored[name]}
 
     def clean_dates_and_money(self):
         errors = {}

@@ -1,11 +1,12 @@
 """What a source says a partner's role was, as of a date: the partner's current role is the latest."""
 
-from django.db import models, transaction
+from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from .choices import DatePrecision, NationRole, format_date
 from .constraints import date_in_range, known_value
+from .derived import save_and_update
 from .fields import CharField, DateField
 from .nations import Nation
 
@@ -43,22 +44,15 @@ class RoleStatement(models.Model):
         return f"{self.partner}: {self.get_role_display()} ({self.as_of_display})"
 
     def save(self, *args, **kwargs):
-        with transaction.atomic():
-            moved_from = RoleStatement.objects.filter(pk=self.pk).exclude(partner_id=self.partner_id)
-            previous_partner = None if self._state.adding else moved_from.values_list("partner_id", flat=True).first()
-            super().save(*args, **kwargs)
-            update_current_role(self.partner_id)
-            if previous_partner is not None:
-                update_current_role(previous_partner)
+        save = super().save
+        return save_and_update(self, lambda: save(*args, **kwargs), "partner_id", update_current_role)
 
     def get_absolute_url(self):
         return f"{reverse('partner-detail', args=[self.partner.slug])}#role-{self.pk}"
 
     def delete(self, *args, **kwargs):
-        with transaction.atomic():
-            result = super().delete(*args, **kwargs)
-            update_current_role(self.partner_id)
-        return result
+        delete = super().delete
+        return save_and_update(self, lambda: delete(*args, **kwargs), "partner_id", update_current_role)
 
     @property
     def as_of_display(self):

@@ -21,7 +21,7 @@ from contributions import search
 from contributions.management.texts import archive_folder
 from contributions.models import CONTENT_MODELS, Source, SourceText
 
-# Lines of effort after the citations: lines.json holds the quotes that support its lines and leads.
+# Lines of effort and status events after the citations: their files hold the quotes that support them.
 FIXTURES = [
     "sources",
     "nations",
@@ -33,6 +33,7 @@ FIXTURES = [
     "requests",
     "citations",
     "lines",
+    "events",
 ]
 
 
