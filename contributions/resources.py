@@ -13,6 +13,7 @@ from .import_files import ImportFileError
 from .import_widgets import CodesWidget, CodeWidget, IdWidget, IsoDateWidget, KeyWidget
 from .models.citations import CITATION_TARGETS, Citation
 from .models.contributions import CapabilityRequest, Contribution
+from .models.events import StatusEvent
 from .models.lines import LineLead, LineOfEffort
 from .models.meetings import Figure, Meeting, Participation
 from .models.nations import Nation, Official
@@ -33,6 +34,7 @@ def imported_columns(table, *left_out):
 
 
 NATION_COLUMNS = imported_columns(tables.NATIONS, "id", "updated")
+EVENT_COLUMNS = imported_columns(tables.STATUS_EVENTS, "valid_until", "updated")
 CONTRIBUTION_COLUMNS = imported_columns(tables.CONTRIBUTIONS, "nation", "sources", "quotes", "quantity_display")
 
 
@@ -349,6 +351,33 @@ class ContributionResource(CitedResource):
         )
 
 
+class StatusEventResource(CitedResource):
+    """A contribution's dated change: each row brings its citation, as a new contribution does."""
+
+    citation_of = "status_event"
+    id = fields.Field(attribute="id", column_name="id", widget=IdWidget())
+    contribution = related("contribution", Contribution, "pk")
+    date = date_field("date")
+    meeting = related("meeting", Meeting, "slug")
+    official = related("official", Official, "slug")
+
+    column_help = {
+        **tables.STATUS_EVENTS.meanings(*EVENT_COLUMNS),
+        **CITATION_HELP,
+        "id": NEW_OR_EXISTING.format("status event"),
+        "contribution": "Id of an existing contribution (as in its address, /contributions/12/).",
+        "meeting": "Slug of the meeting where it happened, or blank.",
+        "official": "Slug of the official who announced it, or blank.",
+    }
+
+    class Meta(EditorResource.Meta):
+        model = StatusEvent
+        fields = [*EVENT_COLUMNS, "source", "quote"]
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("meeting", "official").prefetch_related("citations__source")
+
+
 class CitationResource(EditorResource):
     id = fields.Field(attribute="id", column_name="id", widget=IdWidget())
     source = related("source", Source, "slug")
@@ -362,6 +391,7 @@ class CitationResource(EditorResource):
     line_of_effort = related("line_of_effort", LineOfEffort, "slug")
     line_lead = related("line_lead", LineLead, "pk")
     role_statement = related("role_statement", RoleStatement, "pk")
+    status_event = related("status_event", StatusEvent, "pk")
 
     column_help = {
         **tables.CITATIONS.meanings("source", "quote", "note"),
@@ -377,8 +407,9 @@ class CitationResource(EditorResource):
         "line_of_effort": "Slug of the line of effort it supports.",
         "line_lead": "Id of the line lead it supports (a partner leading a line).",
         "role_statement": "Id of the role statement it supports.",
+        "status_event": "Id of the status event it supports.",
     }
-    column_note = "Fill exactly one of the last ten columns: the record the quote supports."
+    column_note = "Fill exactly one of the last eleven columns: the record the quote supports."
 
     class Meta(EditorResource.Meta):
         model = Citation

@@ -24,6 +24,7 @@ from .columns import (
 from .models.choices import TheatreCode
 from .models.citations import Citation
 from .models.contributions import CapabilityRequest, Contribution
+from .models.events import StatusEvent
 from .models.lines import LineLead, LineOfEffort
 from .models.meetings import Figure, Meeting, Participation
 from .models.nations import Nation, Official
@@ -229,6 +230,25 @@ CONTRIBUTIONS = Table(
     "What each nation gave, pledged or was asked for, with its citations.",
 )
 
+STATUS_EVENTS = Table(
+    "status_events",
+    StatusEvent,
+    [
+        field(StatusEvent, "id", "The event's key."),
+        Column("contribution", lambda e: e.contribution_id, "integer", "Id of the contribution it happened to."),
+        field(StatusEvent, "status", "What the contribution became on that date."),
+        *dated(StatusEvent, "date", "When it happened; blank if the source gives no date."),
+        *fields(StatusEvent, "quantity", "quantity_qualifier", "amount"),
+        key("meeting", "meeting", "Slug of the meeting where it happened (meetings.slug).", slug),
+        key("official", "official", "Slug of the official who announced it (officials.slug).", slug),
+        field(StatusEvent, "note"),
+        field(StatusEvent, "valid_until", "The next event's date: the state holds from date until then."),
+        _updated(StatusEvent),
+    ],
+    lambda: StatusEvent.objects.select_related("meeting", "official"),
+    "Each contribution's dated changes of status; the latest sets its status, quantity and amount.",
+)
+
 CAPABILITY_REQUESTS = Table(
     "capability_requests",
     CapabilityRequest,
@@ -348,6 +368,7 @@ TABLES = [
     PARTICIPATIONS,
     FIGURES,
     CONTRIBUTIONS,
+    STATUS_EVENTS,
     CAPABILITY_REQUESTS,
     LINES_OF_EFFORT,
     LINE_LEADS,

@@ -3,7 +3,7 @@ record's versions, `imports` reads and writes spreadsheets."""
 
 from django.contrib import admin
 
-from . import lines, records  # noqa: F401  (importing them registers the model admins)
+from . import contributions, events, lines, records  # noqa: F401  (importing them registers the model admins)
 
 admin.site.site_header = "Coalition Contributions Tracker"
 admin.site.site_title = "Coalition Contributions Tracker"

@@ -16,7 +16,7 @@ from import_export.forms import ConfirmImportForm, ImportForm
 
 from ..import_files import ImportFileError, StrictCSV, StrictXLSX
 from ..models.choices import TheatreCode, definition
-from ..resources import CitationResource, ContributionResource, NationResource
+from ..resources import CitationResource, ContributionResource, NationResource, StatusEventResource
 from .history import HistoryAdmin
 
 
@@ -113,7 +113,7 @@ class ImportExportHistoryAdmin(ImportExportMixin, HistoryAdmin):
         return super().process_result(result, request)
 
 
-IMPORT_RESOURCES = [ContributionResource, NationResource, CitationResource]
+IMPORT_RESOURCES = [ContributionResource, StatusEventResource, NationResource, CitationResource]
 
 
 def describe_resource(resource_class):

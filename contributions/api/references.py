@@ -9,7 +9,17 @@ from django_countries.serializer_fields import CountryField
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from contributions.models import Citation, LineOfEffort, Meeting, Nation, Official, Participation, RoleStatement
+from contributions.models import (
+    Citation,
+    LineOfEffort,
+    Meeting,
+    Nation,
+    Official,
+    Participation,
+    RoleStatement,
+    StatusEvent,
+)
+from contributions.models.events import RECORDED
 from contributions.models.nations import ORGANIZATION_SLUG
 
 from .fields import NationField, RecordField
@@ -189,4 +199,18 @@ class RoleStatementEmbedSerializer(serializers.ModelSerializer):
     class Meta:
         model = RoleStatement
         fields = ["id", "url", "role", "as_of", "as_of_precision", "citations"]
+        read_only_fields = fields
+
+
+class StatusEventEmbedSerializer(serializers.ModelSerializer):
+    """A status event as listed on its contribution, in date order, with the citations that support it."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:status-event-detail")
+    meeting = MeetingRefSerializer(read_only=True)
+    official = OfficialRefSerializer(read_only=True)
+    citations = CitationEmbedSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = StatusEvent
+        fields = ["id", "url", *RECORDED, "valid_until", "citations"]
         read_only_fields = fields

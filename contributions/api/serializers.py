@@ -17,6 +17,7 @@ from rest_framework.settings import api_settings
 from contributions import tables
 from contributions.models.citations import Citation
 from contributions.models.contributions import CapabilityRequest, Contribution
+from contributions.models.events import StatusEvent
 from contributions.models.lines import LineLead
 from contributions.models.meetings import Figure, Meeting, Participation
 from contributions.models.nations import Official
@@ -35,6 +36,7 @@ from .references import (
     NationRefSerializer,
     SharedWords,
     SourceRefSerializer,
+    StatusEventEmbedSerializer,
     line_field,
     meeting_field,
     nation_field,
@@ -371,6 +373,9 @@ class CitationSerializer(SharedWords, RecordSerializer):
     role_statement = IdRecordField(
         "api:role-statement-detail", queryset=RoleStatement.objects.all(), required=False, allow_null=True
     )
+    status_event = IdRecordField(
+        "api:status-event-detail", queryset=StatusEvent.objects.all(), required=False, allow_null=True
+    )
 
     verified = serializers.BooleanField(read_only=True, help_text=VERIFIED_HELP)
     verification_state = serializers.CharField(read_only=True, help_text=STATE_HELP)
@@ -415,7 +420,17 @@ class FigureDetailSerializer(Cited, FigureSerializer):
     pass
 
 
-class ContributionDetailSerializer(Cited, ContributionSerializer):
+# Adds the contribution's status events to its detail shape, as Cited adds the citations.
+class WithEvents(serializers.Serializer):
+    events = StatusEventEmbedSerializer(
+        many=True, read_only=True, help_text="What happened to it and when, in date order; the latest sets its state."
+    )
+
+    def get_field_names(self, declared_fields, info):
+        return [*super().get_field_names(declared_fields, info), "events"]
+
+
+class ContributionDetailSerializer(WithEvents, Cited, ContributionSerializer):
     pass
 
 

@@ -4,7 +4,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import export, lines, partners, search, views
+from . import events, export, lines, partners, search, views
 
 # Namespaced: the researchers' pages already use names like "nation-detail".
 app_name = "api"
@@ -21,6 +21,7 @@ router.register("meetings", views.MeetingViewSet)
 router.register("participations", views.ParticipationViewSet)
 router.register("figures", views.FigureViewSet)
 router.register("contributions", views.ContributionViewSet)
+router.register("status-events", events.StatusEventViewSet, basename="status-event")
 router.register("capability-requests", views.CapabilityRequestViewSet, basename="capability-request")
 router.register("citations", views.CitationViewSet)
 router.register("sources", views.SourceViewSet)

@@ -350,6 +350,8 @@ class ContributionViewSet(MergeMixin, RecordViewSet):
         # The CSV columns include each row's sources and quotes.
         if self.action == "list" and self.wants_csv:
             return Contribution.objects.with_related().with_lines()
+        if self.action != "list":
+            return super().get_queryset().with_events()
         return super().get_queryset()
 
 

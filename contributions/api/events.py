@@ -1,0 +1,45 @@
+"""Status events in the API: a contribution's dated changes, written like any record (If-Match on
+changes) and cited through /citations/ with `status_event`. Each write sets the contribution's status,
+quantity and amount in the same transaction."""
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import serializers
+
+from contributions import filters, tables
+from contributions.models import Contribution, StatusEvent
+from contributions.models.events import RECORDED
+
+from .fields import IdRecordField
+from .references import meeting_field, official_field, optional
+from .serializers import Cited, RecordSerializer
+from .views import RecordViewSet
+
+
+class StatusEventSerializer(RecordSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:status-event-detail")
+    contribution = IdRecordField(
+        "api:contribution-detail", queryset=Contribution.objects.all(), help_text="Id of the contribution."
+    )
+    meeting = optional(meeting_field)
+    official = optional(official_field)
+
+    class Meta:
+        model = StatusEvent
+        fields = ["url", "id", "contribution", *RECORDED, "valid_until", "updated"]
+        read_only_fields = ["valid_until", "updated"]
+
+
+class StatusEventDetailSerializer(Cited, StatusEventSerializer):
+    pass
+
+
+@extend_schema_view(list=extend_schema(summary="List status events"))
+class StatusEventViewSet(RecordViewSet):
+    """What happened to each contribution and when: requested, pledged, delivered, ended. The latest
+    event sets the contribution's `status`, `quantity` and `amount`, which are then read-only there."""
+
+    queryset = StatusEvent.objects.select_related("meeting", "official")
+    serializer_class = StatusEventSerializer
+    detail_serializer_class = StatusEventDetailSerializer
+    filterset_class = filters.StatusEventFilter
+    table = tables.STATUS_EVENTS
