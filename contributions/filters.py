@@ -12,6 +12,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 
 from .forms import (
+    ISO_DATE,
     CheckboxesWithCounts,
     CSVModelMultipleChoiceField,
     CSVMultipleChoiceField,
@@ -19,17 +20,16 @@ from .forms import (
     PartnerKeyField,
     StrictBooleanField,
 )
-from .models.choices import Capability, Category, NationRole, TheatreCode
+from .models.choices import Capability, Category, ContributionStatus, NationRole, TheatreCode
 from .models.citations import CITATION_TARGETS, Citation
-from .models.contributions import CapabilityRequest, Contribution
+from .models.contributions import STATE, CapabilityRequest, Contribution
+from .models.events import StatusEvent
+from .models.fields import DateField
 from .models.lines import LineLead, LineOfEffort
 from .models.meetings import Figure, Meeting, Participation
 from .models.nations import Nation, Official
 from .models.roles import RoleStatement
 from .models.sources import Source
-
-# Only ISO dates: with the site's en-gb formats, "02/11/2016" would quietly mean 2 November.
-ISO_DATE = ["%Y-%m-%d"]
 
 ORDERING_HELP = "Field to sort by; prefix with - for descending."
 SEVERAL = "Several allowed."
@@ -90,6 +90,14 @@ class OrderingFilter(django_filters.OrderingFilter):
         if not any(value or []):
             return qs
         return super().filter(qs, value)
+
+    def get_ordering_value(self, param):
+        # As of a date, the status, quantity and amount sort by their state then (see ContributionFilter).
+        field = super().get_ordering_value(param)
+        name = field.lstrip("-")
+        if name in STATE and self.parent is not None and self.parent.form.cleaned_data.get("as_of"):
+            return field.replace(name, f"{name}_then")
+        return field
 
 
 class CSVMultipleChoiceFilter(django_filters.MultipleChoiceFilter):
@@ -172,7 +180,13 @@ def records(field_name):
 
 class FilterSet(django_filters.FilterSet):
     def filter_queryset(self, queryset):
-        return with_tie_break(super().filter_queryset(queryset))
+        for name, value in self.cleaned_in_order():
+            queryset = self.filters[name].filter(queryset, value)
+        return with_tie_break(queryset)
+
+    def cleaned_in_order(self):
+        """The cleaned values, an as-of date first: the filters after it read the state on that date."""
+        return sorted(self.form.cleaned_data.items(), key=lambda item: item[0] != "as_of")
 
     def queryset_without(self, *names):
         """The rows that every valid filter except `names` selects, unordered: the base of a facet count.
@@ -180,7 +194,7 @@ class FilterSet(django_filters.FilterSet):
         Uses the already-cleaned values, so the nation, meeting and official lookups are not run again.
         """
         queryset = self.queryset.all()
-        for name, value in self.form.cleaned_data.items():
+        for name, value in self.cleaned_in_order():
             if name not in names and name != "ordering":
                 queryset = self.filters[name].filter(queryset, value)
         return queryset.order_by()
@@ -190,10 +204,18 @@ class FilterSet(django_filters.FilterSet):
 
 
 class ContributionFilter(FilterSet):
+    # Applied first (FilterSet.cleaned_in_order): the other filters and the facets read the state then.
+    as_of = IsoDateFilter(
+        method="filter_as_of",
+        label="As of",
+        help_text="The tracker as it stood on this date (YYYY-MM-DD): only what was known by then, with the "
+        "status, quantity and amount of that day. Blank: today.",
+        validators=DateField.default_validators,
+    )
     nation, partner = partner_filters()
     category = CSVMultipleChoiceFilter(choices=Category.choices)
     capability = CSVMultipleChoiceFilter(choices=Capability.choices)
-    status = CSVMultipleChoiceFilter(choices=Contribution.Status.choices)
+    status = CSVMultipleChoiceFilter(choices=Contribution.Status.choices, method="filter_status")
     meeting = SlugFilter(queryset=Meeting.objects.all(), help_text="Meeting slug; several allowed.")
     official = SlugFilter(queryset=Official.objects.all(), help_text="Official slug; several allowed.")
     line = SlugFilter(
@@ -237,6 +259,13 @@ class ContributionFilter(FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.search(value) if value.strip() else queryset
+
+    def filter_as_of(self, queryset, name, value):
+        return queryset.as_of(value) if value else queryset
+
+    def filter_status(self, queryset, name, value):
+        # As of a date, the status then.
+        return queryset.filter(**{f"{queryset.state_field('status')}__in": value}) if value else queryset
 
 
 class NationFilter(FilterSet):
@@ -390,6 +419,21 @@ class CapabilityRequestFilter(FilterSet):
 
     class Meta:
         model = CapabilityRequest
+        fields = []
+
+
+class StatusEventFilter(FilterSet):
+    contribution = IdsFilter(queryset=Contribution.objects.all(), help_text="Contribution id; several allowed.")
+    nation, partner = partner_filters(
+        method=records("contribution__nation"), help_text=f"Events of these. {PARTNER_HELP}"
+    )
+    status = CSVMultipleChoiceFilter(choices=ContributionStatus.choices)
+    date_after = IsoDateFilter(field_name="date", lookup_expr="gte", label="Dated on or after")
+    date_before = IsoDateFilter(field_name="date", lookup_expr="lte", label="Dated on or before")
+    ordering = OrderingFilter(fields=(("date", "date"), ("contribution", "contribution"), ("id", "id")))
+
+    class Meta:
+        model = StatusEvent
         fields = []
 
 

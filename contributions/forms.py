@@ -5,6 +5,7 @@ would give."""
 from django import forms
 
 from . import pagination
+from .models.fields import DateField
 from .models.keys import parse_id
 
 # The two names of the partner filter (filters.py): `partner`, and `nation`, which links and clients
@@ -113,6 +114,27 @@ MEETING_ORDERINGS = [
     ("kind", "Kind"),
 ]
 OFFICIAL_ORDERINGS = [("", "Name, A to Z"), ("-name", "Name, Z to A"), ("nation", "Nation")]
+
+
+# Only ISO dates: with the site's en-gb formats, "02/11/2016" would quietly mean 2 November.
+ISO_DATE = ["%Y-%m-%d"]
+
+
+class AsOfForm(forms.Form):
+    """?as_of= on a page that is not a filtered list (the matrix): the contribution filter's date rule."""
+
+    as_of = forms.DateField(
+        required=False,
+        input_formats=ISO_DATE,
+        validators=DateField.default_validators,
+        label="The tracker as it stood on",
+        help_text="Blank: today.",
+    )
+
+    def as_params(self):
+        """{"as_of": "YYYY-MM-DD"} for the links the page makes, or nothing without a date."""
+        day = self.cleaned_data.get("as_of")
+        return {"as_of": day.isoformat()} if day else {}
 
 
 class SearchForm(forms.Form):

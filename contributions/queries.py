@@ -3,14 +3,17 @@ page's totals. The pages and the API both read these; each grouping over many ro
 the data version (cache.py), so it costs one query until the next write.
 """
 
-from django.db.models import Count, Max, Min, OuterRef, Subquery
+import datetime
+
+from django.db.models import Count, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from . import cache
 from .forms import PARTNER_PARAMS
-from .models.choices import STATUS_ORDER, Category
+from .models.choices import STATUS_ORDER, Category, ContributionStatus
 from .models.citations import CITATION_TARGETS, Citation
 from .models.contributions import CapabilityRequest, Contribution
+from .models.events import StatusEvent
 from .models.lines import LineOfEffort
 from .models.meetings import Meeting, Participation
 from .models.nations import Nation, Official
@@ -67,7 +70,7 @@ def grouped(name, queryset, *fields):
 
 def status_counts(contributions):
     """{(category, status): n} for these contributions."""
-    return grouped("status-counts", contributions, "category", "status")
+    return grouped("status-counts", contributions, "category", contributions.state_field("status"))
 
 
 def by_category(counts):
@@ -99,6 +102,25 @@ def by_nation_and_status():
     return result
 
 
+# The campaign's quarters, from the first strikes (August 2014) to the sources' last months: the dates
+# the "over time" tables and charts read the state on.
+QUARTERS = [datetime.date(year, month, 1) for year in (2014, 2015, 2016) for month in (1, 4, 7, 10)][2:]
+
+
+def pledged_and_delivered(contributions, dates=QUARTERS):
+    """[(date, pledged, delivered)]: how many of these contributions stood pledged, and delivered or
+    ongoing, on each date, as their status events say. One query, cached until the next write."""
+    events = StatusEvent.objects.filter(contribution__in=contributions.values("pk")).order_by()
+    counts = {}
+    for index, day in enumerate(dates):
+        in_force = Q(date__lte=day) & (Q(valid_until__isnull=True) | Q(valid_until__gt=day))
+        for status in (ContributionStatus.PLEDGED, ContributionStatus.DELIVERED):
+            counts[f"{status}_{index}"] = Count("pk", filter=in_force & Q(status=status))
+    material = (events.query.sql_with_params(), dates)
+    totals = cache.versioned("over-time", material, lambda: events.aggregate(**counts))
+    return [(day, totals[f"pledged_{i}"], totals[f"delivered_{i}"]) for i, day in enumerate(dates)]
+
+
 def record_totals():
     """How many nations, officials, sources and capability requests there are: the home page's figures."""
     return {
@@ -123,9 +145,14 @@ def facets(filterset):
     return {
         "nation": nations,
         "category": {k[0]: n for k, n in grouped("facet", filterset.queryset_without("category"), "category").items()},
-        "status": {k[0]: n for k, n in grouped("facet", filterset.queryset_without("status"), "status").items()},
+        "status": status_facet(filterset.queryset_without("status")),
         "theatre": theatre_counts(filterset.queryset_without("theatre")),
     }
+
+
+def status_facet(contributions):
+    """{status: n}, as of the filter's date where it has one."""
+    return {k[0]: n for k, n in grouped("facet", contributions, contributions.state_field("status")).items()}
 
 
 def theatre_counts(contributions):
@@ -166,11 +193,12 @@ def summary(contributions):
     Grouped by the nation's id alone, a million rows are read off the (nation, category, status) index
     in order; grouping by the nation's name as well would join and sort them all first.
     """
+    status = contributions.state_field("status")
     counts = (
         contributions.order_by()
-        .values_list("nation_id", "category", "status")
+        .values_list("nation_id", "category", status)
         .annotate(count=Count("*"))
-        .order_by("nation_id", "category", "status")
+        .order_by("nation_id", "category", status)
     )
     rows = list(counts)
     nations = Nation.objects.only("kind", "slug", "country", "name").in_bulk({nation_id for nation_id, *_ in rows})
@@ -178,17 +206,19 @@ def summary(contributions):
     return sorted(cells, key=lambda cell: (cell[0].name, cell[0].pk, cell[1], cell[2]))
 
 
-def matrix_cells(split=None):
+def matrix_cells(split=None, as_of=None):
     """{(nation id, category): {"total", "statuses": {status: n}, "capabilities": {capability: n}}}.
 
     Split by theatre, the keys are (nation id, theatre code, category): a contribution in Iraq and Syria
-    counts under each, and one with no theatre stated under "".
+    counts under each, and one with no theatre stated under "". With a date, as the tracker stood then.
     """
     cells = {}
-    fields = ("nation_id", "category", "capability", "status")
+    contributions = Contribution.objects.as_of(as_of) if as_of else Contribution.objects.all()
+    status = contributions.state_field("status")
+    fields = ("nation_id", "category", "capability", status)
     if split == "theatre":
-        fields = ("nation_id", "theatres__code", "category", "capability", "status")
-    for values, n in grouped("matrix", Contribution.objects.all(), *fields).items():
+        fields = ("nation_id", "theatres__code", "category", "capability", status)
+    for values, n in grouped("matrix", contributions, *fields).items():
         *key, capability, status = values
         if split == "theatre":
             key[1] = key[1] or ""

@@ -4,6 +4,7 @@ drawn as inline SVG on the server, so they need no script and no external librar
 import datetime
 
 from django import template
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
@@ -183,3 +184,41 @@ def timeline(items, title, legend):
         "label_y": axis_y + 20,
         "legend": legend,
     }
+
+
+OVER_TIME_HEIGHT = 120
+OVER_TIME_STEP = 24
+
+
+@register.simple_tag
+def over_time_chart(rows):
+    """Paired columns, pledged and delivered, one pair per date: rows from queries.pledged_and_delivered.
+
+    Drawn for sight only (aria-hidden): the table beside it holds the same numbers.
+    """
+    biggest = max((max(pledged, delivered) for _, pledged, delivered in rows), default=0) or 1
+    shapes = []
+    for index, (day, pledged, delivered) in enumerate(rows):
+        x = index * OVER_TIME_STEP
+        for offset, status, count in ((2, "pledged", pledged), (11, "delivered", delivered)):
+            height = OVER_TIME_HEIGHT * count / biggest
+            shapes.append(
+                format_html(
+                    '<rect class="bar status-{}" x="{}" y="{}" width="9" height="{}"></rect>',
+                    status,
+                    x + offset,
+                    f"{OVER_TIME_HEIGHT - height:.2f}",
+                    f"{height:.2f}",
+                )
+            )
+        if day.month == 1:
+            shapes.append(
+                format_html('<text class="axis-label" x="{}" y="{}">{}</text>', x, OVER_TIME_HEIGHT + 14, day.year)
+            )
+    width = len(rows) * OVER_TIME_STEP
+    return format_html(
+        '<svg class="over-time-svg" viewBox="0 0 {} {}" role="presentation" aria-hidden="true">{}</svg>',
+        width,
+        OVER_TIME_HEIGHT + 18,
+        mark_safe("".join(shapes)),
+    )

@@ -108,7 +108,7 @@ def filter_chips(request, filterset):
         chips.append(("Official", official.name, url_without(request, "official", official.slug)))
     for line in data.get("line") or []:
         chips.append(("Line of effort", line.name, url_without(request, "line", line.slug)))
-    for name in ("announced_after", "announced_before"):
+    for name in ("as_of", "announced_after", "announced_before"):
         if data.get(name):
             chips.append((filterset.filters[name].label, request.GET[name], url_without(request, name)))
     if data.get("verified") is not None:
@@ -129,8 +129,9 @@ def url_for_download(request, kind):
 
 def contribution_detail(request, pk):
     # Queries: the contribution with its nation, host, meeting and official (1); its citations (1) and
-    # theatres (1); the lines of effort it serves (1); the requests for the same capability (1).
-    contribution = get_object_or_404(Contribution.objects.with_related().with_lines(), pk=pk)
+    # theatres (1); the lines of effort it serves (1); its status events (1) and their citations (1);
+    # the requests for the same capability (1).
+    contribution = get_object_or_404(Contribution.objects.with_related().with_lines().with_events(), pk=pk)
     requests = []
     if contribution.capability:
         requests = list(

@@ -20,6 +20,7 @@ MEETING_LEGEND = [("meeting-held", "Held"), ("meeting-planned", "Planned")]
 
 CITATION_KINDS = {
     "contribution": ("Contributions", "contribution", "contributions"),
+    "status_event": ("Contributions' status changes", "status change", "status changes"),
     "capability_request": ("Capability requests", "capability request", "capability requests"),
     "figure": ("Reported figures", "reported figure", "reported figures"),
     "meeting": ("Meetings", "meeting", "meetings"),

@@ -101,6 +101,7 @@ def source_detail(request, slug):
         "line_lead__line",
         "line_lead__partner",
         "role_statement__partner",
+        "status_event__contribution__nation",
     )
     disputed = set(
         Figure.objects.with_disputes().filter(citations__source=source, disputed=True).values_list("pk", flat=True)

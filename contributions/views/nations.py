@@ -51,7 +51,8 @@ def nation_detail(request, slug):
     # Queries: the partner (1) and its citations (1); the data version (1) and, until the next write, its
     # contributions counted by category and status (1); the first of its contributions and their citations
     # (2); its meetings (1); its officials (1); the capabilities it asked others for (1); the lines of
-    # effort it leads (1); the partners' deployments it hosts (1); its role statements and their citations (2).
+    # effort it leads (1); the partners' deployments it hosts (1); its role statements and their citations (2);
+    # pledged and delivered over time, until the next write (1).
     nation = get_object_or_404(Nation.objects.prefetch_related(cited()), slug=slug)
     counts = queries.status_counts(nation.contributions.all())
     # A leading nation has hundreds of thousands of rows at scale: the profile lists the first ones, counts
@@ -80,6 +81,7 @@ def nation_detail(request, slug):
         "list_url": contributions_url(nation=nation.slug),
         "led_lines": list(LineOfEffort.objects.filter(leads__partner=nation)),
         "role_statements": list(nation.role_statements.latest_first().prefetch_related(cited())),
+        "over_time": queries.pledged_and_delivered(nation.contributions.all()),
     }
     return render(request, "contributions/nation_detail.html", context)
 

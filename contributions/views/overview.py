@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 
 from .. import queries
 from ..cache import cached_page
+from ..forms import AsOfForm
 from ..geo import world_map
 from ..models.choices import STATUS_ORDER, Capability, Category, ContributionStatus, TheatreCode
 from ..models.contributions import CapabilityRequest, Contribution
@@ -17,6 +18,7 @@ from .helpers import MEETING_LEGEND, category_bars, cited, contributions_url, gr
 
 STATUS_SHORT = {
     "delivered": "delivered",
+    "ended": "ended",
     "pledged": "pledged",
     "under_consideration": "considering",
     "requested": "requested",
@@ -40,7 +42,7 @@ def healthz(request):
 def home(request):
     # Queries: the data version, which keys the cached page (1); nations, officials, sources, requests
     # counted (4); contributions by category and status (1), by nation and status (1); meetings (1);
-    # coalition-wide figures and their citations (2).
+    # coalition-wide figures and their citations (2); pledged and delivered over time (1).
     counts = queries.status_counts(Contribution.objects.all())
     totals = queries.status_totals(counts)
     by_nation = queries.by_nation_and_status()
@@ -70,6 +72,7 @@ def home(request):
         "nation_chart_total": len(nation_chart),
         "figure_groups": group_figures(figures),
         "world_map": world_map(map_rows),
+        "over_time": queries.pledged_and_delivered(Contribution.objects.all()),
     }
     return render(request, "contributions/home.html", context)
 
@@ -102,10 +105,17 @@ def matrix(request):
     # capability and status (1), and by theatre too when split; the nations with contributions (1); the
     # capability requests and their citations (2); the contributions offering a requested capability (1).
     split = request.GET.get("split", "")
+    as_of_form = AsOfForm(request.GET)
     if split and split not in MATRIX_SPLITS:
-        context = {"split_error": f"“{split}” is not a way to split the matrix; use split=theatre."}
+        context = {
+            "split_error": f"“{split}” is not a way to split the matrix; use split=theatre.",
+            "as_of_form": as_of_form,
+        }
         return render(request, "contributions/matrix.html", context, status=400)
-    cells = queries.matrix_cells(split or None)
+    if not as_of_form.is_valid():
+        return render(request, "contributions/matrix.html", {"as_of_form": as_of_form}, status=400)
+    as_of = as_of_form.cleaned_data["as_of"]
+    cells = queries.matrix_cells(split or None, as_of)
     categories = [(value, label) for value, label in Category.choices if any(key[-1] == value for key in cells)]
     # Each nation's theatres in the vocabulary's order, "not stated" last.
     theatres = [*((code, label) for code, label in TheatreCode.choices), ("", "Theatre not stated")]
@@ -116,7 +126,7 @@ def matrix(request):
         ]
         for code, label in splits or [(None, "")]:
             key = (nation.pk,) if code is None else (nation.pk, code)
-            params = {"nation": nation.slug} | ({"theatre": code} if code else {})
+            params = {"nation": nation.slug} | ({"theatre": code} if code else {}) | as_of_form.as_params()
             row = {"nation": nation, "theatre": label, "cells": []}
             for value, category_label in categories:
                 data = matrix_cell(cells.get((*key, value)), **params, category=value)
@@ -140,6 +150,7 @@ def matrix(request):
     ]
     context = {
         "split": split,
+        "as_of_form": as_of_form,
         "categories": categories,
         "table": table,
         "matches": matches,
