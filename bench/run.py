@@ -36,6 +36,9 @@ ENDPOINTS = [
     ("api deep page (cursor)", DEEP_PAGE),
     ("api summary", "/api/v1/summary/"),
     ("html list with facets", "/contributions/?nation=af&category=military"),
+    # The same pages as they stood on a date: each row's state read from its status events.
+    ("api filtered page as of", "/api/v1/contributions/?nation=af&category=military&page_size=50&as_of=2016-06-01"),
+    ("html list with facets as of", "/contributions/?nation=af&category=military&as_of=2016-06-01"),
     ("html nation profile", "/nations/af/"),
     ("html site search", "/search/?q=carrier"),
     ("api site search", "/api/v1/search/?q=carrier&page_size=50"),
@@ -48,6 +51,8 @@ UNCACHED = [
     "api search",
     "api deep page (cursor)",
     "html list with facets",
+    "api filtered page as of",
+    "html list with facets as of",
     "html nation profile",
     "html site search",
     "api site search",

@@ -30,6 +30,7 @@ from contributions.models.choices import (
 )
 from contributions.models.citations import Citation
 from contributions.models.contributions import Contribution, search_document
+from contributions.models.events import StatusEvent
 from contributions.models.meetings import Meeting, Participation
 from contributions.models.nations import Nation, Official
 from contributions.models.sources import Source
@@ -60,7 +61,8 @@ CAPABILITIES = {
     Category.FOREIGN_FIGHTERS: [Capability.INFORMATION_SHARING],
 }
 CATEGORY_WEIGHTS = [40, 12, 6, 8, 8, 10, 6, 3, 3, 2, 2]
-STATUS_WEIGHTS = [10, 10, 35, 35, 7, 3]
+# In the order of ContributionStatus: requested, under consideration, pledged, delivered, ended, unlikely, declined.
+STATUS_WEIGHTS = [10, 10, 35, 30, 5, 7, 3]
 WORDS = [
     "air",
     "strikes",
@@ -231,6 +233,7 @@ class Command(BaseCommand):
                 )
             with transaction.atomic():
                 created = Contribution.objects.bulk_create(rows, batch_size=BATCH)
+                StatusEvent.objects.bulk_create(synthetic_events(rng, created), batch_size=BATCH)
                 Citation.objects.bulk_create(
                     (
                         Citation(source_id=rng.choice(source_ids), quote=quote, contribution_id=contribution.pk)
@@ -241,3 +244,36 @@ class Command(BaseCommand):
             done += size
             progress.update(size)
         progress.close()
+
+
+# How a contribution usually gets where it is: asked for, considered, offered, then delivered and ended.
+PATH = ["requested", "under_consideration", "pledged", "delivered", "ended"]
+
+
+def synthetic_events(rng, contributions):
+    """About three status events each, ending in the contribution's status, weeks apart from its
+    announcement, with the derived columns update_state() would write (bulk_create skips save())."""
+    for contribution in contributions:
+        final = contribution.status
+        # An offer judged unlikely or declined was requested, considered or pledged first.
+        earlier = PATH[: PATH.index(final)] if final in PATH else PATH[:3]
+        steps = [*rng.sample(earlier, min(len(earlier), rng.choice([2, 3, 4]))), final]
+        steps = sorted(steps[:-1], key=PATH.index) + [final]
+        day = contribution.announced
+        dates = []
+        for _ in steps:
+            dates.append(day)
+            day += datetime.timedelta(days=rng.randrange(7, 120))
+        for index, (status, date) in enumerate(zip(steps, dates, strict=True)):
+            latest = index == len(steps) - 1
+            yield StatusEvent(
+                contribution_id=contribution.pk,
+                status=status,
+                date=date,
+                quantity=contribution.quantity,
+                amount=contribution.amount,
+                valid_until=None if latest else dates[index + 1],
+                state_quantity=contribution.quantity,
+                state_quantity_qualifier=contribution.quantity_qualifier if contribution.quantity is not None else "",
+                state_amount=contribution.amount,
+            )
