@@ -60,6 +60,7 @@ def records(cast):
         "capabilityrequest": request,
         "lineofeffort": cast.police_line,
         "linelead": cast.italy_leads_police,
+        "statusevent": cast.carrier.events.first(),
         "citation": citation,
     }
 
@@ -113,6 +114,7 @@ MODELS = [
     "capabilityrequest",
     "lineofeffort",
     "linelead",
+    "statusevent",
     "citation",
 ]
 
@@ -144,6 +146,7 @@ CHANGELIST_QUERIES = {
     "capabilityrequest": 9,  # + date hierarchy
     "lineofeffort": 7,
     "linelead": 8,  # + the lines, to filter by
+    "statusevent": 9,  # + date hierarchy, over a nullable date
     "citation": 8,  # + outlets
 }
 
@@ -214,6 +217,10 @@ def contribution_post(nation, source, **changes):
         "quantity_qualifier": "exact",
         "started_precision": "day",
         "ended_precision": "day",
+        "events-TOTAL_FORMS": "0",
+        "events-INITIAL_FORMS": "0",
+        "events-MIN_NUM_FORMS": "0",
+        "events-MAX_NUM_FORMS": "1000",
         "citations-TOTAL_FORMS": "1",
         "citations-INITIAL_FORMS": "0",
         "citations-MIN_NUM_FORMS": "0",
@@ -235,14 +242,26 @@ def test_an_editor_adds_a_contribution_with_its_citation(editor_client, cast, ed
     assert contribution.citations.get().source == source
 
 
-def test_an_editor_corrects_a_status(editor_client, cast):
+def test_an_editor_changes_a_status_by_adding_a_status_event_inline(editor_client, cast):
     url = admin_url("contribution", "change", cast["police"].pk)
-    data = change_form_data(editor_client.get(url))
-    data["status"] = "pledged"
+    page = editor_client.get(url)
+    # The state comes from the events: the form shows it but does not take it.
+    assert "status" not in page.context["adminform"].form.fields
+    data = change_form_data(page)
+    data.update(
+        {
+            "events-TOTAL_FORMS": str(int(data["events-TOTAL_FORMS"]) + 1),
+            f"events-{data['events-TOTAL_FORMS']}-status": "ended",
+            f"events-{data['events-TOTAL_FORMS']}-date": "2016-06-01",
+            f"events-{data['events-TOTAL_FORMS']}-date_precision": "month",
+            f"events-{data['events-TOTAL_FORMS']}-quantity_qualifier": "exact",
+        }
+    )
     response = editor_client.post(url, data)
-    assert response.status_code == 302
+    assert response.status_code == 302, response.context and response.context["errors"]
     cast["police"].refresh_from_db()
-    assert cast["police"].status == "pledged"
+    assert cast["police"].status == "ended"
+    assert [e.status for e in cast["police"].events.in_order()][-1] == "ended"
 
 
 def test_an_editor_attaches_a_second_citation(editor_client, cast):
@@ -436,6 +455,11 @@ def test_a_fresh_database_has_the_editors_group_with_exactly_the_intended_permis
             "change_rolestatement",
             "view_rolestatement",
             "delete_rolestatement",
+            # A contribution's status event: a wrong one is deleted, and the state before it stands again.
+            "add_statusevent",
+            "change_statusevent",
+            "view_statusevent",
+            "delete_statusevent",
             "add_citation",
             "change_citation",
             "view_citation",
@@ -446,7 +470,7 @@ def test_a_fresh_database_has_the_editors_group_with_exactly_the_intended_permis
             "view_sourcetext",
         ]
     }
-    assert len(expected) == 46
+    assert len(expected) == 50
     # Sources, nations, officials and meetings are what other records refer to: editors cannot delete them.
     # Nothing on history tables, tokens, users or lockouts either.
     assert group_codenames() == expected

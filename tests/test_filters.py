@@ -1,6 +1,8 @@
 """Every FilterSet on its own, with valid and invalid values: the pages and the API only pass them the
 query string, so what a parameter means is decided here."""
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -16,6 +18,7 @@ from contributions.models import (
     Participation,
     Source,
     SourceText,
+    StatusEvent,
 )
 from tests.factories import (
     CitationFactory,
@@ -281,9 +284,23 @@ def test_every_filterset_is_tested_here():
     filtersets -= {"SlugFilter", "IdsFilter", "VerifiedFilter"}  # filters, not FilterSets; tested below
     tested = {"ContributionFilter", "NationFilter", "MeetingFilter", "OfficialFilter", "SourceFilter"}
     tested |= {"CitationFilter", "FigureFilter", "ParticipationFilter", "CapabilityRequestFilter"}
-    tested |= {"LineOfEffortFilter", "LineLeadFilter", "RoleStatementFilter"}
+    tested |= {"LineOfEffortFilter", "LineLeadFilter", "RoleStatementFilter", "StatusEventFilter"}
     assert filtersets == tested
     assert {Meeting, Official, Source} <= {f._meta.model for f in map(vars(filters).get, tested)}
+
+
+def test_it_filters_status_events_by_contribution_status_and_date(cast):
+    carrier = cast.carrier
+    ended = StatusEvent.objects.create(contribution=carrier, status="ended", date=datetime.date(2016, 6, 1))
+    assert rows(filters.StatusEventFilter, {"contribution": str(carrier.pk)}) == [*carrier.events.in_order()]
+    assert rows(filters.StatusEventFilter, {"status": "ended"}) == [ended]
+    assert rows(filters.StatusEventFilter, {"date_after": "2016-05-10"}) == [ended]
+    assert ended not in rows(filters.StatusEventFilter, {"date_before": "2016-05-10"})
+    assert carrier.events.first() in rows(filters.StatusEventFilter, {"nation": "fr"})
+    assert set(errors(filters.StatusEventFilter, {"date_after": "01/05/2016", "status": "imagined"})) == {
+        "date_after",
+        "status",
+    }
 
 
 # --- Verified against the archived text -------------------------------------------------------------
@@ -307,8 +324,12 @@ def test_it_filters_contributions_by_whether_a_quote_is_verified(carrier_verifie
 
 
 def test_it_filters_citations_by_whether_they_are_verified(carrier_verified):
-    assert rows(filters.CitationFilter, {"verified": "1"}) == [carrier_verified.carrier.citations.get()]
-    assert len(rows(filters.CitationFilter, {"verified": "0"})) == Citation.objects.count() - 1
+    # The carrier's citation, and its first status event's, which shares those words.
+    verified = carrier_verified.carrier.citations.get()
+    event = carrier_verified.carrier.events.get().citations.get()
+    assert event.shares == verified
+    assert set(rows(filters.CitationFilter, {"verified": "1"})) == {verified, event}
+    assert len(rows(filters.CitationFilter, {"verified": "0"})) == Citation.objects.count() - 2
 
 
 @pytest.mark.parametrize("filterset_class", [filters.ContributionFilter, filters.CitationFilter])

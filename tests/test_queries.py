@@ -43,7 +43,7 @@ def test_status_counts_group_by_category_and_status(cast):
     assert counts == {("police_training", "delivered"): 1, ("financial", "under_consideration"): 1}
     assert queries.by_category(counts) == {"police_training": {"delivered": 1}, "financial": {"under_consideration": 1}}
     totals = queries.status_totals(queries.status_counts(Contribution.objects.all()))
-    assert list(totals) == ["delivered", "pledged", "under_consideration", "requested", "unlikely", "declined"]
+    assert list(totals) == ["delivered", "ended", "pledged", "under_consideration", "requested", "unlikely", "declined"]
     assert totals == {
         "delivered": 9,
         "pledged": 3,

@@ -5,7 +5,7 @@ from collections import Counter
 import pytest
 from django.core.management import CommandError, call_command
 
-from contributions.models import Citation, Contribution, Meeting, Nation, Official, Participation, Source
+from contributions.models import Citation, Contribution, Meeting, Nation, Official, Participation, Source, StatusEvent
 from tests.factories import SourceFactory
 
 
@@ -56,3 +56,13 @@ def test_it_refuses_a_database_with_curated_data_unless_forced():
     assert not Contribution.objects.exists()
     call_command("generate_synthetic", contributions=10, seed=1, force=True)
     assert Contribution.objects.count() == 10
+
+
+@pytest.mark.django_db
+def test_it_makes_about_three_status_events_per_contribution_ending_in_its_status():
+    generate()
+    events = StatusEvent.objects.count()
+    assert 2.5 * 300 <= events <= 3.5 * 300
+    for contribution in Contribution.objects.all()[:50]:
+        latest = contribution.events.in_order().last()
+        assert latest.status == contribution.status and latest.valid_until is None

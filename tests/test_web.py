@@ -374,6 +374,7 @@ def test_each_facet_counts_under_the_other_filters_but_not_its_own(client, cast)
     # Status counts: military contributions, whatever their status.
     assert facet(response, "status") == {
         "delivered": 3,
+        "ended": 0,
         "pledged": 1,
         "under_consideration": 1,
         "requested": 0,
@@ -731,6 +732,8 @@ def test_the_source_list_counts_the_records_each_source_supports(client, cast):
         # The EU as a partner, and Saudi Arabia's strikes as its stated role.
         "nation": 1,
         "role_statement": 1,
+        # Each contribution's first status event, sharing its citation's words.
+        "status_event": 8,
     }
     assert f'href="/sources/{reuters.slug}/#kind-contribution"' in html(response)
 
@@ -741,8 +744,9 @@ def test_the_source_list_counts_records_not_quotes(client, cast):
     response = client.get("/sources/")
     reuters = next(s for s in response.context["sources"] if s.slug == cast.reuters.slug)
     assert {kind["kind"]: kind["count"] for kind in reuters.kinds}["contribution"] == 8
-    # The cast's 16, the EU's and a role statement's among them, and the new one.
-    assert reuters.citation_count == 17
+    # The cast's 16, the EU's and a role statement's among them; the 8 its contributions' first status
+    # events share; and the new one.
+    assert reuters.citation_count == 25
     assert "1 official" in text(response) and "1 officials" not in text(response)
 
 
@@ -761,6 +765,7 @@ def test_a_source_groups_its_citations_by_record(client, cast):
     groups = {group["kind"]: group for group in response.context["groups"]}
     assert list(groups) == [
         "contribution",
+        "status_event",
         "figure",
         "meeting",
         "participation",
@@ -790,25 +795,27 @@ def test_an_unknown_source_is_not_found(client, cast):
 # is their only query (tests/test_performance.py).
 QUERY_COUNTS = {
     # the data version (1); nations, officials, sources, requests counted (4); contributions by category and
-    # status (1), by nation and status (1); meetings (1); coalition-wide figures and their citations (2)
-    "home": 10,
+    # status (1), by nation and status (1); meetings (1); coalition-wide figures and their citations (2);
+    # contributions pledged and delivered at each quarter, from their status events (1)
+    "home": 11,
     # the data version (1); the nations with counts (1); the categories each has contributed (1)
     "nation-list": 3,
     # the nation and its citations (2); the data version (1); contributions counted by category and status,
     # until the next write (1); the first contributions and their citations (2); meetings (1); officials (1);
     # requests it made (1); the lines of effort it leads (1); the first contributions' theatres (1); the
-    # deployments it hosts (1); its role statements (1), whose citations are one more when it has any
-    "nation-detail": 13,
-    # the same page at a partner's canonical address, for Saudi Arabia, which has role statements: the 13
+    # deployments it hosts (1); its role statements (1), whose citations are one more when it has any; its
+    # contributions pledged and delivered at each quarter, from their status events (1)
+    "nation-detail": 14,
+    # the same page at a partner's canonical address, for Saudi Arabia, which has role statements: the 14
     # above and their citations (1)
-    "partner-detail": 14,
+    "partner-detail": 15,
     # meetings, officials and lines of effort for the form (3); the data version (1); five facet counts
     # (nation, category, status, theatre, host: 5) and the total (1), each until the next write; the page,
     # its citations and its theatres (3)
     "contribution-list": 13,
     # the contribution with its host (1), its citations (1) and theatres (1); the lines of effort it serves
-    # (1); requests for the same capability (1)
-    "contribution-detail": 5,
+    # (1); its status events (1) and their citations (1); requests for the same capability (1)
+    "contribution-detail": 7,
     # the meetings with counts (1); the nations for the form (1)
     "meeting-list": 2,
     # the meeting, its nations and their citations (3); figures and citations (2); officials (1);

@@ -1,0 +1,264 @@
+"""Pledges over time: dated, cited status events, the state they set, and the tracker as of a date."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+import tablib
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from rest_framework.test import APIClient
+
+from contributions import queries
+from contributions.filters import ContributionFilter
+from contributions.models import Citation, Contribution, StatusEvent
+from contributions.resources import StatusEventResource
+from tests.factories import token_for
+
+API = "/api/v1"
+BEFORE, BETWEEN, AFTER = "2014-01-01", "2016-01-01", "2017-01-01"
+
+
+@pytest.fixture
+def editor_api(editor):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(editor)}")
+    return client
+
+
+def add_event(contribution, status, day, **fields):
+    event = StatusEvent.objects.create(contribution=contribution, status=status, date=day, **fields)
+    Citation.objects.create(
+        source=fields.pop("source", None) or contribution.citations.first().source,
+        quote=f"{status} on {day}.",
+        status_event=event,
+    )
+    return event
+
+
+@pytest.fixture
+def dated(cast):
+    """The carrier's jets: 12 on 1 December 2015, 38 from 1 February 2016; the UK's trainers pledged at
+    Brussels (11 February 2016) and withdrawn (ended) on 20 February 2016."""
+    carrier, trainers = cast.carrier, cast.uk_trainers
+    StatusEvent.objects.filter(contribution=carrier).update(date=datetime.date(2015, 12, 1), quantity=12)
+    first = carrier.events.get()
+    first.save()  # recompute the derived state from the edited row
+    add_event(carrier, "delivered", datetime.date(2016, 2, 1), quantity=38)
+    add_event(trainers, "ended", datetime.date(2016, 2, 20))
+    return cast
+
+
+def test_a_new_contribution_starts_with_one_event_that_shares_its_first_citation(cast):
+    event = cast.carrier.events.get()
+    assert (event.status, event.date, event.quantity) == ("delivered", cast.carrier.announced, 38)
+    citation = event.citations.get()
+    assert citation.shares_id is not None and citation.words == cast.carrier.citations.first().words
+
+
+def test_the_latest_event_sets_the_status_quantity_and_amount_in_the_same_transaction(cast):
+    money = cast.money
+    add_event(money, "delivered", datetime.date(2016, 3, 1), amount=Decimal("5000000"))
+    money.refresh_from_db()
+    assert (money.status, money.amount, money.currency) == ("delivered", Decimal("5000000.00"), "USD")
+    # An event that gives no amount keeps the one given before it.
+    add_event(money, "ended", datetime.date(2016, 6, 1))
+    money.refresh_from_db()
+    assert (money.status, money.amount) == ("ended", Decimal("5000000.00"))
+    assert money.history.first().history_change_reason == "State from its status events"
+
+
+def test_events_order_by_date_and_ties_keep_the_order_they_were_entered_in(cast):
+    carrier = cast.carrier
+    day = datetime.date(2016, 4, 1)
+    add_event(carrier, "ended", day)
+    add_event(carrier, "delivered", day, quantity=20)
+    carrier.refresh_from_db()
+    assert [e.status for e in carrier.events.in_order()] == ["delivered", "ended", "delivered"]
+    assert (carrier.status, carrier.quantity) == ("delivered", 20)
+    # The one entered first on that day was replaced the same day: it is in force on no date.
+    tie = carrier.events.get(status="ended")
+    assert tie.valid_until == day
+    assert not StatusEvent.objects.in_force_on(day).filter(pk=tie.pk).exists()
+
+
+def test_a_month_counts_from_its_first_day(cast):
+    add_event(cast.carrier, "ended", datetime.date(2016, 5, 1), date_precision="month")
+    on_first = Contribution.objects.as_of(datetime.date(2016, 5, 1)).get(pk=cast.carrier.pk)
+    assert on_first.status == "ended"
+
+
+def test_deleting_the_latest_event_restores_the_state_before_it(dated):
+    latest = dated.carrier.events.in_order().last()
+    latest.delete()
+    dated.carrier.refresh_from_db()
+    assert dated.carrier.quantity == 12
+
+
+def test_once_it_has_events_the_state_on_the_contribution_is_read_only(cast):
+    carrier = Contribution.objects.get(pk=cast.carrier.pk)
+    carrier.status = "ended"
+    with pytest.raises(ValidationError) as raised:
+        carrier.full_clean()
+    assert "status" in raised.value.message_dict
+
+
+def test_the_database_refuses_an_unknown_status_and_a_date_out_of_range(cast):
+    for fields in ({"status": "imagined"}, {"status": "pledged", "date": datetime.date(1800, 1, 1)}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            StatusEvent.objects.bulk_create([StatusEvent(contribution=cast.carrier, **fields)])
+
+
+def test_it_shows_the_same_list_at_three_dates_with_the_counts_on_each(client, dated):
+    # Brussels (the cast's meeting date) is 11 February 2016; the others were announced on 23 November 2015.
+    counts = {}
+    for day in (BEFORE, BETWEEN, AFTER):
+        body = client.get(f"{API}/contributions/", {"as_of": day}).json()
+        counts[day] = body["count"]
+    assert counts[BEFORE] == 0
+    assert 0 < counts[BETWEEN] < counts[AFTER] == Contribution.objects.count()
+
+
+def test_the_api_shows_the_quantity_and_status_of_that_day(client, dated):
+    def carrier(day):
+        rows = client.get(f"{API}/contributions/", {"as_of": day, "nation": "fr"}).json()["results"]
+        return [(r["status"], r["quantity"]) for r in rows if r["id"] == dated.carrier.pk]
+
+    assert carrier("2015-11-30") == []
+    assert carrier(BETWEEN) == [("delivered", 12)]
+    assert carrier(AFTER) == [("delivered", 38)]
+    assert carrier("") == [("delivered", 38)]
+
+
+def test_the_status_filter_and_its_facet_read_the_state_on_that_day(dated):
+    trainers = dated.uk_trainers
+
+    def pledged(**data):
+        return ContributionFilter({"status": "pledged", **data}, Contribution.objects.all()).qs
+
+    # Pledged at Brussels on 11 February, ended on the 20th: not known on 15 January.
+    assert trainers not in pledged(as_of="2016-01-15")
+    assert trainers in pledged(as_of="2016-02-15")
+    assert trainers not in pledged(as_of="2016-02-25") and trainers not in pledged()
+    filterset = ContributionFilter({"as_of": AFTER}, Contribution.objects.all())
+    assert filterset.is_valid()
+    facet = queries.facets(filterset)["status"]
+    assert facet["ended"] == 1
+
+
+@pytest.mark.parametrize("value", ["2016-13-01", "01/02/2016", "1800-01-01", "2999-01-01", "x"])
+def test_a_bad_as_of_is_a_400_naming_the_parameter(client, cast, value):
+    for url in (f"{API}/contributions/", "/contributions/"):
+        response = client.get(url, {"as_of": value})
+        assert response.status_code == 400
+        if url.startswith(API):
+            assert "as_of" in response.json()
+
+
+def test_the_summary_and_the_matrix_count_the_state_on_that_day(client, dated):
+    summary = client.get(f"{API}/summary/", {"as_of": AFTER, "nation": "gb"}).json()
+    statuses = {row["status"] for row in summary["results"]} if "results" in summary else None
+    assert statuses is None or "ended" in statuses
+    cells = queries.matrix_cells(as_of=datetime.date(2016, 1, 15))
+    assert sum(cell["total"] for cell in cells.values()) < Contribution.objects.count()
+
+
+def test_the_contribution_page_shows_its_timeline_with_quotes(client, dated):
+    page = client.get(dated.carrier.get_absolute_url()).content.decode()
+    first, second = dated.carrier.events.in_order()
+    assert "Timeline" in page
+    assert page.index(f'id="event-{first.pk}"') < page.index(f'id="event-{second.pk}"')
+    assert "delivered on 2016-02-01." in page
+
+
+def test_the_list_page_keeps_the_date_in_its_form(client, dated):
+    page = client.get("/contributions/", {"as_of": BETWEEN}).content.decode()
+    assert f'name="as_of" id="id_as_of" value="{BETWEEN}"' in page
+
+
+def test_an_editor_adds_an_event_through_the_api_and_changes_it_with_if_match(editor_api, cast):
+    body = {"contribution": cast.carrier.pk, "status": "ended", "date": "2016-06-01", "date_precision": "month"}
+    created = editor_api.post(f"{API}/status-events/", body, format="json")
+    assert created.status_code == 201, created.json()
+    cast.carrier.refresh_from_db()
+    assert cast.carrier.status == "ended"
+    url = created["Location"]
+    assert editor_api.patch(url, {"status": "delivered"}, format="json").status_code == 428
+    changed = editor_api.patch(url, {"status": "delivered"}, format="json", HTTP_IF_MATCH=created["ETag"])
+    assert changed.status_code == 200
+    cast.carrier.refresh_from_db()
+    assert cast.carrier.status == "delivered"
+    bad = editor_api.post(f"{API}/status-events/", {**body, "status": "imagined", "date": "1800-01-01"}, format="json")
+    assert bad.status_code == 400
+    assert {"status", "date"} <= set(bad.json())
+    cite = {"source": cast.reuters.slug, "quote": "The carrier sailed home.", "status_event": created.json()["id"]}
+    assert editor_api.post(f"{API}/citations/", cite, format="json").status_code == 201
+
+
+def test_changing_the_status_on_the_contribution_itself_is_a_400_that_says_to_add_an_event(editor_api, cast):
+    url = f"{API}/contributions/{cast.carrier.pk}/"
+    etag = editor_api.get(url)["ETag"]
+    response = editor_api.patch(url, {"status": "ended"}, format="json", HTTP_IF_MATCH=etag)
+    assert response.status_code == 400
+    assert "status event" in str(response.json()["status"])
+
+
+def test_the_contribution_detail_lists_its_events_with_their_citations(client, dated):
+    body = client.get(f"{API}/contributions/{dated.carrier.pk}/").json()
+    assert [(e["status"], e["date"], e["quantity"]) for e in body["events"]] == [
+        ("delivered", "2015-12-01", 12),
+        ("delivered", "2016-02-01", 38),
+    ]
+    assert body["events"][1]["citations"][0]["quote"] == "delivered on 2016-02-01."
+
+
+def test_an_import_adds_a_cited_event_and_refuses_one_without_its_citation(cast):
+    headers = ["id", "contribution", "status", "date", "date_precision", "quantity", "source", "quote"]
+    good = tablib.Dataset(headers=headers)
+    good.append(["", cast.carrier.pk, "ended", "2016-07-01", "month", "", cast.reuters.slug, "It sailed home."])
+    result = StatusEventResource().import_data(good, dry_run=False)
+    assert not result.has_validation_errors() and not result.has_errors()
+    cast.carrier.refresh_from_db()
+    assert cast.carrier.status == "ended"
+    bad = tablib.Dataset(headers=headers)
+    bad.append(["", cast.carrier.pk, "pledged", "2016-08-01", "month", "", "", ""])
+    result = StatusEventResource().import_data(bad, dry_run=False)
+    assert result.has_validation_errors()
+    assert not StatusEvent.objects.filter(date=datetime.date(2016, 8, 1)).exists()
+
+
+def test_the_curated_changes_become_events(curated):
+    carrier_jets = Contribution.objects.get(description__startswith="French military planes")
+    assert [(e.date, e.quantity) for e in carrier_jets.events.in_order()] == [
+        (None, 12),
+        (datetime.date(2015, 11, 1), 38),
+    ]
+    for contribution in Contribution.objects.all():
+        latest = contribution.events.in_order().last()
+        assert latest.status == contribution.status, contribution
+    assert not StatusEvent.objects.filter(citations__isnull=True).exists()
+
+
+def test_an_as_of_list_page_costs_what_the_latest_state_page_costs(client, dated, django_assert_num_queries):
+    # As test_web's "contribution-list": meetings, officials and lines of effort for the form (3); the
+    # data version (1); five facet counts (nation, category, status, theatre, host: 5) and the total (1);
+    # the page, its citations and its theatres (3). The state on the date is a subquery in each, not a query.
+    with django_assert_num_queries(13):
+        assert client.get("/contributions/", {"as_of": BETWEEN}).status_code == 200
+
+
+def test_ordering_by_quantity_as_of_a_date_sorts_by_the_quantity_then(dated):
+    # On 1 January 2016 the carrier had 12 jets; today it has 38.
+    filterset = ContributionFilter({"as_of": BETWEEN, "ordering": "-quantity"}, Contribution.objects.all())
+    assert filterset.is_valid()
+    quantities = [c.quantity for c in filterset.qs if c.quantity is not None]
+    assert quantities == sorted(quantities, reverse=True)
+    assert 12 in quantities and 38 not in quantities
+
+
+def test_the_matrix_page_shows_the_state_on_that_day_and_refuses_a_bad_date(client, dated):
+    before = client.get("/matrix/", {"as_of": "2015-11-30"})
+    assert before.status_code == 200
+    assert 'name="as_of" id="id_as_of" value="2015-11-30"' in before.content.decode()
+    assert "as_of=2015-11-30" in before.content.decode()  # the cells link to the list on that date
+    assert client.get("/matrix/", {"as_of": "2016-02-30"}).status_code == 400
