@@ -4,7 +4,7 @@ Django's collector answers from the models' own relations (CASCADE, PROTECT, man
 same walk the admin's "Are you sure?" page makes, so the answer stays right as the models change.
 Some of what a delete takes is part of the record and goes with it: its own citations (the quotes
 that support that very record), the links of its own many-to-many fields (a meeting's officials
-present) and any one-to-one extension of it, and in turn their parts. Everything else is a dependent:
+present), any one-to-one extension of it and its status events, and in turn their parts. Everything else is a dependent:
 other records, their citations, and records whose many-to-many field names this one (the meetings
 an official attended would silently lose them).
 """
@@ -38,7 +38,8 @@ def dependents(record):
 
 
 def belongs_to(obj, parent):
-    """True when `obj` is part of `parent`: its citation, a row of its many-to-many field, its one-to-one extension."""
+    """True when `obj` is part of `parent`: its citation, a row of its many-to-many field, its one-to-one
+    extension, or a record whose model names the field it is part of (`part_of`: a status event)."""
     if isinstance(obj, Citation):
         kind = obj.target_type
         supports = kind and Citation._meta.get_field(kind).related_model is type(parent)
@@ -46,6 +47,9 @@ def belongs_to(obj, parent):
     declaring = obj._meta.auto_created
     if declaring:
         return isinstance(parent, declaring)
+    part_of = getattr(type(obj), "part_of", None)
+    if part_of and isinstance(parent, obj._meta.get_field(part_of).related_model):
+        return getattr(obj, f"{part_of}_id") == parent.pk
     return any(
         field.one_to_one and field.related_model is type(parent) and getattr(obj, field.attname) == parent.pk
         for field in obj._meta.concrete_fields

@@ -58,6 +58,8 @@ class StatusEvent(models.Model):
     """A dated change in what a contribution was: offered, delivered, ended, with the citation that says so."""
 
     Status = ContributionStatus
+    # A contribution's history is part of it: deleting the contribution takes its events (deletion.py).
+    part_of = "contribution"
 
     contribution = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="events")
     status = CharField(max_length=30, choices=ContributionStatus.choices)
