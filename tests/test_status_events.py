@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 import tablib
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from rest_framework.test import APIClient
 
@@ -95,12 +94,15 @@ def test_deleting_the_latest_event_restores_the_state_before_it(dated):
     assert dated.carrier.quantity == 12
 
 
-def test_once_it_has_events_the_state_on_the_contribution_is_read_only(cast):
-    carrier = Contribution.objects.get(pk=cast.carrier.pk)
-    carrier.status = "ended"
-    with pytest.raises(ValidationError) as raised:
-        carrier.full_clean()
-    assert "status" in raised.value.message_dict
+def test_a_state_written_on_the_contribution_corrects_its_latest_event(dated):
+    carrier = Contribution.objects.get(pk=dated.carrier.pk)
+    carrier.status, carrier.quantity = "ended", 40
+    carrier.save()
+    latest = carrier.events.in_order().last()
+    assert (latest.status, latest.quantity, latest.date) == ("ended", 40, datetime.date(2016, 2, 1))
+    assert carrier.events.count() == 2  # a correction, not a new event
+    assert carrier.events.in_order().first().quantity == 12
+    assert latest.history.first().history_change_reason == "Corrected through its contribution"
 
 
 def test_the_database_refuses_an_unknown_status_and_a_date_out_of_range(cast):
@@ -195,12 +197,13 @@ def test_an_editor_adds_an_event_through_the_api_and_changes_it_with_if_match(ed
     assert editor_api.post(f"{API}/citations/", cite, format="json").status_code == 201
 
 
-def test_changing_the_status_on_the_contribution_itself_is_a_400_that_says_to_add_an_event(editor_api, cast):
+def test_an_api_client_that_writes_the_status_on_the_contribution_corrects_its_latest_event(editor_api, cast):
     url = f"{API}/contributions/{cast.carrier.pk}/"
     etag = editor_api.get(url)["ETag"]
     response = editor_api.patch(url, {"status": "ended"}, format="json", HTTP_IF_MATCH=etag)
-    assert response.status_code == 400
-    assert "status event" in str(response.json()["status"])
+    assert response.status_code == 200
+    assert response.json()["status"] == "ended"
+    assert [e.status for e in cast.carrier.events.all()] == ["ended"]
 
 
 def test_the_contribution_detail_lists_its_events_with_their_citations(client, dated):

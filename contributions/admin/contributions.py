@@ -7,7 +7,6 @@ from django.utils.text import Truncator
 
 from ..locks import VersionLockAdmin
 from ..models.contributions import CapabilityRequest, Contribution
-from ..models.events import STATE_FIELDS
 from ..resources import ContributionResource
 from .events import StatusEventInline
 from .history import HistoryAdmin
@@ -75,13 +74,6 @@ class ContributionAdmin(VersionLockAdmin, ImportExportHistoryAdmin):
     # Four theatres: ticked boxes read better than a two-pane selector.
     formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     inlines = [StatusEventInline, CitationInline]
-
-    def get_readonly_fields(self, request, obj=None):
-        # Once a contribution has events, what they set is edited there (see models/events.py).
-        fields = list(super().get_readonly_fields(request, obj))
-        if obj is not None and obj.events.exists():
-            fields += ["status", *STATE_FIELDS]
-        return fields
 
     @admin.display(description="Description", ordering="description")
     def summary(self, obj):

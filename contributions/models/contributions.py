@@ -1,7 +1,7 @@
 """What nations contributed, and what the coalition's leaders asked for."""
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -309,6 +309,15 @@ class Contribution(models.Model):
     def __str__(self):
         return f"{self.nation}: {self.get_category_display()} ({self.get_status_display().lower()})"
 
+    def save(self, *args, **kwargs):
+        # Its status, quantity and amount are its latest event's: one written here corrects that event
+        # in the same transaction, so the two never disagree (models/events.py).
+        from .events import correct_latest_event
+
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            correct_latest_event(self)
+
     def get_absolute_url(self):
         return reverse("contribution-detail", args=[self.pk])
 
@@ -335,21 +344,8 @@ class Contribution(models.Model):
         if self.quantity_before is not None and self.quantity is None:
             errors["quantity"] = "An earlier quantity needs the new quantity too."
         errors.update(self.clean_dates_and_money())
-        errors.update(self.clean_state())
         if errors:
             raise ValidationError(errors)
-
-    def clean_state(self):
-        """Once it has status events, its status, quantity and amount are theirs (models/events.py):
-        a change is a new event, dated and cited, not an edit that would rewrite the past."""
-        if self.pk is None:
-            return {}
-        state = ["status", "quantity", "quantity_qualifier", "amount"]
-        stored = Contribution.objects.filter(pk=self.pk, events__isnull=False).values(*state).first()
-        if stored is None:
-            return {}
-        message = "It comes from the latest status event: add an event to change it."
-        return {name: message for name in state if getattr(self, name) != stored[name]}
 
     def clean_dates_and_money(self):
         errors = {}

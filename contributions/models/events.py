@@ -178,6 +178,10 @@ def update_state(contribution_id):
             StatusEvent.objects.filter(pk=event.pk).update(**state)
     current = {"status": events[-1].status}
     current.update({name: value for name, value in carried.items() if value is not None})
+    if not contribution.unit:
+        # A quantity needs a unit; one moved here from another contribution (a merge) waits for it.
+        current.pop("quantity", None)
+        current.pop("quantity_qualifier", None)
     if carried["amount"] is not None:
         current["currency"] = "USD"
     changed = [name for name, value in current.items() if getattr(contribution, name) != value]
@@ -187,6 +191,26 @@ def update_state(contribution_id):
         contribution._change_reason = "State from its status events"
         # A save, not an update(): the contribution's history records the change of state.
         contribution.save(update_fields=[*changed, "updated"])
+
+
+def correct_latest_event(contribution):
+    """A status, quantity or amount written on the contribution itself (an API client or an import that
+    predates events) corrects its latest event, which update_state() then copies back: the contribution
+    never holds a state its events do not."""
+    latest = StatusEvent.objects.filter(contribution_id=contribution.pk).in_order().last()
+    if latest is None:
+        return
+    wanted = {"status": contribution.status}
+    if contribution.quantity != latest.state_quantity:
+        wanted.update(quantity=contribution.quantity, quantity_qualifier=contribution.quantity_qualifier)
+    if contribution.amount != latest.state_amount:
+        wanted["amount"] = contribution.amount
+    changed = {name: value for name, value in wanted.items() if getattr(latest, name) != value}
+    if changed:
+        for name, value in changed.items():
+            setattr(latest, name, value)
+        latest._change_reason = "Corrected through its contribution"
+        latest.save()
 
 
 def first_event(contribution):
