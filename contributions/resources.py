@@ -13,7 +13,7 @@ from .import_files import ImportFileError
 from .import_widgets import CodesWidget, CodeWidget, IdWidget, IsoDateWidget, KeyWidget
 from .models.citations import CITATION_TARGETS, Citation
 from .models.contributions import CapabilityRequest, Contribution
-from .models.events import StatusEvent
+from .models.events import DERIVED, StatusEvent
 from .models.lines import LineLead, LineOfEffort
 from .models.meetings import Figure, Meeting, Participation
 from .models.nations import Nation, Official
@@ -34,7 +34,7 @@ def imported_columns(table, *left_out):
 
 
 NATION_COLUMNS = imported_columns(tables.NATIONS, "id", "updated")
-EVENT_COLUMNS = imported_columns(tables.STATUS_EVENTS, "valid_until", "updated")
+EVENT_COLUMNS = imported_columns(tables.STATUS_EVENTS, *DERIVED, "updated")
 CONTRIBUTION_COLUMNS = imported_columns(tables.CONTRIBUTIONS, "nation", "sources", "quotes", "quantity_display")
 
 

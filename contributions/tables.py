@@ -243,6 +243,7 @@ STATUS_EVENTS = Table(
         key("official", "official", "Slug of the official who announced it (officials.slug).", slug),
         field(StatusEvent, "note"),
         field(StatusEvent, "valid_until", "The next event's date: the state holds from date until then."),
+        *fields(StatusEvent, "state_quantity", "state_quantity_qualifier", "state_amount"),
         _updated(StatusEvent),
     ],
     lambda: StatusEvent.objects.select_related("meeting", "official"),

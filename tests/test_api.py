@@ -1135,8 +1135,9 @@ DETAIL_QUERIES = {
     # The meeting with its host; participations with nations; officials; citations.
     "meetings": 4,
     "sources": 1,
-    # The contribution with its nation, host, meeting and official; its theatres; its lines of effort; its citations.
-    "contributions": 4,
+    # The contribution with its nation, host, meeting and official; its theatres; its lines of effort; its
+    # status events with their meetings and officials; the events' citations; its citations.
+    "contributions": 6,
     "citations": 1,
     "figures": 2,
     "participations": 2,

@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from contributions import filters, tables
 from contributions.models import Contribution, StatusEvent
-from contributions.models.events import RECORDED
+from contributions.models.events import DERIVED, RECORDED
 
 from .fields import IdRecordField
 from .references import meeting_field, official_field, optional
@@ -25,8 +25,8 @@ class StatusEventSerializer(RecordSerializer):
 
     class Meta:
         model = StatusEvent
-        fields = ["url", "id", "contribution", *RECORDED, "valid_until", "updated"]
-        read_only_fields = ["valid_until", "updated"]
+        fields = ["url", "id", "contribution", *RECORDED, *DERIVED, "updated"]
+        read_only_fields = [*DERIVED, "updated"]
 
 
 class StatusEventDetailSerializer(Cited, StatusEventSerializer):

@@ -29,7 +29,9 @@ def first_events(apps, schema_editor):
         cited = Citation.objects.filter(contribution=contribution).order_by("pk").first()
         if cited is not None:
             # Historical models have no save() logic: share the words where they are stored, by hand.
-            Citation.objects.create(source_id=cited.source_id, quote="", shares_id=cited.shares_id or cited.pk, status_event=event)
+            Citation.objects.create(
+                source_id=cited.source_id, quote="", shares_id=cited.shares_id or cited.pk, status_event=event
+            )
 
 
 class Migration(migrations.Migration):

@@ -39,6 +39,8 @@ STATE_FIELDS = {
     "quantity_qualifier": "state_quantity_qualifier",
     "amount": "state_amount",
 }
+# What update_state() writes on each event: read-only wherever it is shown.
+DERIVED = ["valid_until", *STATE_FIELDS.values()]
 
 
 class StatusEventQuerySet(models.QuerySet):
@@ -80,13 +82,19 @@ class StatusEvent(models.Model):
     )
     note = TextField(blank=True)
     valid_until = DateField(null=True, editable=False, help_text="The next event's date; blank for the latest.")
-    state_quantity = models.IntegerField(null=True, editable=False)
-    state_quantity_qualifier = CharField(max_length=20, choices=Qualifier.choices, blank=True, editable=False)
-    state_amount = models.DecimalField(max_digits=16, decimal_places=2, null=True, editable=False)
+    state_quantity = models.IntegerField(
+        null=True, editable=False, help_text="The quantity in force after it: its own, or the last one given before."
+    )
+    state_quantity_qualifier = CharField(
+        max_length=20, choices=Qualifier.choices, blank=True, editable=False, help_text="How exact that quantity is."
+    )
+    state_amount = models.DecimalField(
+        max_digits=16, decimal_places=2, null=True, editable=False, help_text="The amount in force after it."
+    )
     updated = models.DateTimeField(auto_now=True)
 
     # The derived columns change with other events' writes, which are not edits of this one.
-    history = HistoricalRecords(excluded_fields=["valid_until", *STATE_FIELDS.values()])
+    history = HistoricalRecords(excluded_fields=DERIVED)
     objects = StatusEventQuerySet.as_manager()
 
     class Meta:
