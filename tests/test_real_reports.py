@@ -118,9 +118,11 @@ def test_a_report_is_recorded_through_the_import_and_the_api_and_read_back_every
     eu_money = Contribution.objects.get(nation__slug="eu")
     assert (eu_money.original_currency, eu_money.amount) == ("EUR", 11_000_000)
 
-    # The Belgian sentence supports three records and is stored once.
+    # The Belgian sentence supports three records, and the first status event of the contribution among
+    # them, and is stored once.
     belgium_quotes = Citation.objects.filter(source=report).quoting(report, BELGIUM)
-    assert belgium_quotes.count() == 3 and belgium_quotes.filter(quote=BELGIUM).count() == 1
+    assert belgium_quotes.count() == 4 and belgium_quotes.filter(quote=BELGIUM).count() == 1
+    assert belgium_quotes.filter(status_event__isnull=False).count() == 1
 
     # A line of effort with its cited leads, and Belgium's role as of the report, through the API.
     line = api.post(
