@@ -31,6 +31,7 @@ from contributions.models import (
     Nation,
     Official,
     Source,
+    StatusEvent,
     Theatre,
 )
 from contributions.models.choices import NationRole
@@ -64,6 +65,16 @@ class ConvertedContributionFactory(ContributionFactory):
     rate_date = datetime.date(2016, 2, 11)
 
 
+class StatusEventFactory(factory_boy.django.DjangoModelFactory):
+    class Meta:
+        model = StatusEvent
+
+    contribution = factory_boy.SubFactory(ContributionFactory)
+    status = "delivered"
+    date = datetime.date(2016, 2, 11)
+    valid_until = datetime.date(2016, 3, 1)
+
+
 class RoleStatementFactory(factory_boy.django.DjangoModelFactory):
     class Meta:
         model = RoleStatement
@@ -86,6 +97,8 @@ DATE_FIELDS = [
     (ContributionFactory, "ended", "contribution_ended_in_range"),
     (ConvertedContributionFactory, "rate_date", "contribution_rate_date_in_range"),
     (RoleStatementFactory, "as_of", "role_statement_as_of_in_range"),
+    (StatusEventFactory, "date", "status_event_date_in_range"),
+    (StatusEventFactory, "valid_until", "status_event_valid_until_in_range"),
     (CapabilityRequestFactory, "announced", "request_announced_in_range"),
 ]
 FACTORIES = [
@@ -252,7 +265,8 @@ def extremes(db):
     for factory, field, _ in DATE_FIELDS:
         with contextlib.suppress(IntegrityError), transaction.atomic():
             far = {"country": "AF"} if factory is NationFactory else {}
-            factory(**far, **{field: datetime.date(9999, 12, 31)}, **({"host": other} if field == "date" else {}))
+            host = {"host": other} if factory is MeetingFactory and field == "date" else {}
+            factory(**far, **{field: datetime.date(9999, 12, 31)}, **host)
     participation = ParticipationFactory(meeting=meeting, nation=nation, role="host")
     figures = [
         FigureFactory(

@@ -8,6 +8,7 @@ lookup: the event dated on or before it and not yet replaced.
 """
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
@@ -19,6 +20,8 @@ from .derived import save_and_update
 from .fields import CharField, DateField, TextField
 from .meetings import Meeting
 from .nations import Official
+
+MAX_INTEGER = 2**31 - 1
 
 # What an editor records of an event: the admin, the API and the embedded timeline show these.
 RECORDED = [
@@ -70,7 +73,11 @@ class StatusEvent(models.Model):
     )
     date_precision = CharField(max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY)
     quantity = models.IntegerField(
-        null=True, blank=True, help_text="The quantity at this point, where the source gives it."
+        null=True,
+        blank=True,
+        # PostgreSQL's integer: bounded the same on every database, so the API schema is too.
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_INTEGER)],
+        help_text="The quantity at this point, where the source gives it.",
     )
     quantity_qualifier = CharField(max_length=20, choices=Qualifier.choices, default=Qualifier.EXACT)
     amount = models.DecimalField(
@@ -83,7 +90,10 @@ class StatusEvent(models.Model):
     note = TextField(blank=True)
     valid_until = DateField(null=True, editable=False, help_text="The next event's date; blank for the latest.")
     state_quantity = models.IntegerField(
-        null=True, editable=False, help_text="The quantity in force after it: its own, or the last one given before."
+        null=True,
+        editable=False,
+        validators=[MinValueValidator(0), MaxValueValidator(MAX_INTEGER)],
+        help_text="The quantity in force after it: its own, or the last one given before.",
     )
     state_quantity_qualifier = CharField(
         max_length=20, choices=Qualifier.choices, blank=True, editable=False, help_text="How exact that quantity is."
@@ -106,6 +116,8 @@ class StatusEvent(models.Model):
             known_value("quantity_qualifier", Qualifier, "status_event_qualifier_valid"),
             # A date outside 1990–2100 is a typing error, and one far off would become the current state.
             date_in_range("date", "status_event_date_in_range"),
+            # The next event's date, so in range too: a constraint keeps a stray write from ending a state.
+            date_in_range("valid_until", "status_event_valid_until_in_range"),
             # A negative number of aircraft or dollars is a typing error, not data.
             non_negative("quantity", "status_event_quantity_non_negative", "Quantity cannot be negative."),
             non_negative("amount", "status_event_amount_non_negative", "Amount cannot be negative."),
