@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -52,8 +52,9 @@ class ContributionQuerySet(models.QuerySet):
 
         then = StatusEvent.objects.in_force_on(day).filter(contribution=OuterRef("pk")).order_by()
         sources = {"status": "status", **STATE_FIELDS}
-        queryset = self.filter(Exists(then)).annotate(
-            **{f"{name}_then": Subquery(then.values(sources[name])[:1]) for name in STATE}
+        # Every event has a status, so a row with none then was not known yet: no second subquery to ask.
+        queryset = self.annotate(**{f"{name}_then": Subquery(then.values(sources[name])[:1]) for name in STATE}).filter(
+            status_then__isnull=False
         )
         queryset._iterable_class = AsOfIterable
         return queryset
