@@ -6,6 +6,8 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# One pytest-xdist worker per CPU: each has its own test database and Redis database (settings.py).
+TEST_WORKERS ?= auto
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SOURCES_DIR ?= ../shared/sources
@@ -107,7 +109,7 @@ test: lint browser
 			$(PY) manage.py load_curated -v0 && $(PY) manage.py verify_citations --texts "$$SOURCES_DIR"'; \
 	fi; \
 	$(TEST_ENV) $(PY) manage.py collectstatic --noinput -v0; \
-	$(TEST_ENV) $(PY) -m pytest; \
+	$(TEST_ENV) $(PY) -m pytest -n $(TEST_WORKERS); \
 	echo "Stopping and starting PostgreSQL under a running app (the outage test runs last, on its own)"; \
 	$(TEST_ENV) $(PY) -m pytest -m outage
 

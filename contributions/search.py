@@ -8,6 +8,9 @@ records that mention both.
 """
 
 import re
+import threading
+from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
@@ -162,13 +165,42 @@ def _entry(kind, record):
     return SearchEntry(kind=kind, object_id=record.pk, title=title[:400], url=record.get_absolute_url(), text=text)
 
 
+# The records waiting to be indexed while deferred() is open, by model; per thread, like a transaction.
+_waiting = threading.local()
+
+
+@contextmanager
+def deferred():
+    """Index each record touched inside the block once, at its end, rather than on every save.
+
+    A record saved, cited and cited again is written once, as it stands at the end. Nested blocks
+    index at the outermost one's end; a block left by an exception indexes nothing (its transaction
+    is rolled back with it).
+    """
+    if getattr(_waiting, "pks", None) is not None:
+        yield
+        return
+    _waiting.pks = defaultdict(set)
+    try:
+        yield
+        waiting = _waiting.pks
+    finally:
+        _waiting.pks = None
+    for model, pks in waiting.items():
+        index(model, pks)
+
+
 def index(model, pks):
     """Rewrite the entries of these records (of one model), and drop those of records that are gone."""
     if model in PART_OF:
         whole, link = PART_OF[model]
         return index(whole, model.objects.filter(pk__in=pks).values_list(link, flat=True))
-    kind = KIND_OF_MODEL[model]
     pks = {pk for pk in pks if pk is not None}
+    waiting = getattr(_waiting, "pks", None)
+    if waiting is not None:
+        waiting[model] |= pks
+        return
+    kind = KIND_OF_MODEL[model]
     # In batches: renaming a nation rewrites the entries of all its contributions, which may be many
     # more than memory should hold at once.
     batches = [sorted(pks)[start : start + INDEX_BATCH] for start in range(0, len(pks), INDEX_BATCH)]

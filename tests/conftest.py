@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django_countries import countries
 
+from contributions import search
 from contributions.management.commands.load_curated import FIXTURES as CURATED_FIXTURES
 from contributions.models import (
     Citation,
@@ -77,6 +78,10 @@ class Cast(dict):
 
         For query counts at scale: a page that runs a query per row shows it as a count that grows.
         """
+        with search.deferred():
+            return self._grow(n)
+
+    def _grow(self, n):
         france, carter, brussels, reuters = self.france, self.carter, self.brussels, self.reuters
         taken = set(Nation.objects.values_list("country", flat=True))
         codes = [code for code, _ in countries if code not in taken][:n]
@@ -107,6 +112,12 @@ class Cast(dict):
 
 @pytest.fixture
 def cast(db):
+    # Indexed once, at the end: indexing on each of the cast's hundred saves was most of its cost.
+    with search.deferred():
+        return build_cast()
+
+
+def build_cast():
     """One named cast of sample data, shaped like the curated dataset: enough for every part of every page.
 
     Eleven nations, three officials, four meetings (one planned), three sources and sixteen contributions,

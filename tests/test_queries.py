@@ -46,6 +46,7 @@ def test_status_counts_group_by_category_and_status(cast):
     assert list(totals) == ["delivered", "ended", "pledged", "under_consideration", "requested", "unlikely", "declined"]
     assert totals == {
         "delivered": 9,
+        "ended": 0,
         "pledged": 3,
         "under_consideration": 2,
         "requested": 0,

@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
 from contributions import filters, tables
-from contributions.models import Contribution, StatusEvent
+from contributions.models import Contribution, Qualifier, StatusEvent
 from contributions.models.events import DERIVED, RECORDED
 
 from .fields import IdRecordField
@@ -22,6 +22,11 @@ class StatusEventSerializer(RecordSerializer):
     )
     meeting = optional(meeting_field)
     official = optional(official_field)
+    # Blank when no quantity has been given yet; a non-editable field would otherwise be documented
+    # without the blank choice.
+    state_quantity_qualifier = serializers.ChoiceField(
+        choices=Qualifier.choices, allow_blank=True, read_only=True, help_text="How exact that quantity is."
+    )
 
     class Meta:
         model = StatusEvent
@@ -36,7 +41,8 @@ class StatusEventDetailSerializer(Cited, StatusEventSerializer):
 @extend_schema_view(list=extend_schema(summary="List status events"))
 class StatusEventViewSet(RecordViewSet):
     """What happened to each contribution and when: requested, pledged, delivered, ended. The latest
-    event sets the contribution's `status`, `quantity` and `amount`, which are then read-only there."""
+    event sets the contribution's `status`, `quantity` and `amount`; writing those on the contribution
+    corrects its latest event."""
 
     queryset = StatusEvent.objects.select_related("meeting", "official")
     serializer_class = StatusEventSerializer
