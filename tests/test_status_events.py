@@ -105,6 +105,21 @@ def test_a_state_written_on_the_contribution_corrects_its_latest_event(dated):
     assert latest.history.first().history_change_reason == "Corrected through its contribution"
 
 
+def test_only_a_save_that_writes_the_state_on_the_contribution_reads_its_latest_event(dated, monkeypatch):
+    from contributions.models import events
+
+    corrected = []
+    monkeypatch.setattr(events, "correct_latest_event", corrected.append)
+    carrier = Contribution.objects.get(pk=dated.carrier.pk)
+    add_event(carrier, "ended", datetime.date(2016, 3, 1))  # copied onto the contribution by its events
+    carrier.refresh_from_db()
+    carrier.description = "A new description."
+    carrier.save(update_fields=["description", "updated"])
+    assert corrected == []
+    carrier.save()
+    assert corrected == [carrier]
+
+
 def test_the_database_refuses_an_unknown_status_and_a_date_out_of_range(cast):
     for fields in ({"status": "imagined"}, {"status": "pledged", "date": datetime.date(1800, 1, 1)}):
         with pytest.raises(IntegrityError), transaction.atomic():

@@ -310,14 +310,18 @@ class Contribution(models.Model):
     def __str__(self):
         return f"{self.nation}: {self.get_category_display()} ({self.get_status_display().lower()})"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args, from_events=False, **kwargs):
         # Its status, quantity and amount are its latest event's: one written here corrects that event
-        # in the same transaction, so the two never disagree (models/events.py).
+        # in the same transaction, so the two never disagree (models/events.py). A save of the state
+        # the events just set, or of other fields only, has nothing to correct.
         from .events import correct_latest_event
 
+        update_fields = kwargs.get("update_fields")
+        writes_state = update_fields is None or not set(update_fields).isdisjoint(STATE)
         with transaction.atomic():
             super().save(*args, **kwargs)
-            correct_latest_event(self)
+            if writes_state and not from_events:
+                correct_latest_event(self)
 
     def get_absolute_url(self):
         return reverse("contribution-detail", args=[self.pk])

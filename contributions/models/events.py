@@ -210,7 +210,7 @@ def update_state(contribution_id):
             setattr(contribution, name, current[name])
         contribution._change_reason = "State from its status events"
         # A save, not an update(): the contribution's history records the change of state.
-        contribution.save(update_fields=[*changed, "updated"])
+        contribution.save(update_fields=[*changed, "updated"], from_events=True)
 
 
 def correct_latest_event(contribution):
