@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, F, Prefetch, Window
 from django.db.models.functions import RowNumber
 from django.utils.html import escape
@@ -174,20 +174,21 @@ def deferred():
     """Index each record touched inside the block once, at its end, rather than on every save.
 
     A record saved, cited and cited again is written once, as it stands at the end. Nested blocks
-    index at the outermost one's end; a block left by an exception indexes nothing (its transaction
-    is rolled back with it).
+    index at the outermost one's end. The block is one transaction with its indexing: a block left by
+    an exception is rolled back and indexes nothing, so no record is left without its entry.
     """
     if getattr(_waiting, "pks", None) is not None:
         yield
         return
-    _waiting.pks = defaultdict(set)
-    try:
-        yield
-        waiting = _waiting.pks
-    finally:
-        _waiting.pks = None
-    for model, pks in waiting.items():
-        index(model, pks)
+    with transaction.atomic():
+        _waiting.pks = defaultdict(set)
+        try:
+            yield
+            waiting = _waiting.pks
+        finally:
+            _waiting.pks = None
+        for model, pks in waiting.items():
+            index(model, pks)
 
 
 def index(model, pks):

@@ -25,7 +25,10 @@ class StatusEventSerializer(RecordSerializer):
     # Blank when no quantity has been given yet; a non-editable field would otherwise be documented
     # without the blank choice.
     state_quantity_qualifier = serializers.ChoiceField(
-        choices=Qualifier.choices, allow_blank=True, read_only=True, help_text="How exact that quantity is."
+        choices=Qualifier.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text=StatusEvent._meta.get_field("state_quantity_qualifier").help_text,
     )
 
     class Meta:
