@@ -8,7 +8,7 @@ from . import pagination
 from .models.fields import DateField
 from .models.keys import parse_id
 
-# The two names of the partner filter (filters.py): `partner`, and `nation`, which links and clients
+# The two names of the partner filter (the filters package): `partner`, and `nation`, which links and clients
 # already use. A partner facet counts under every filter but these.
 PARTNER_PARAMS = ("nation", "partner")
 

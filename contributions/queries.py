@@ -12,34 +12,62 @@ from . import cache
 from .forms import PARTNER_PARAMS
 from .models.choices import STATUS_ORDER, Category, ContributionStatus
 from .models.citations import CITATION_TARGETS, Citation
-from .models.contributions import CapabilityRequest, Contribution
+from .models.contributions import Contribution, known_on
 from .models.events import StatusEvent
 from .models.lines import LineOfEffort
 from .models.meetings import Meeting, Participation
 from .models.nations import Nation, Official
+from .models.requests import CapabilityRequest
 from .models.sources import Source
 
 
-def count_of(model, field):
-    """A correlated COUNT. Unlike Count() over joins, several on one query do not multiply each other's rows."""
-    rows = model.objects.filter(**{field: OuterRef("pk")}).order_by().values(field)
+def count_of(model, field, where=None):
+    """A correlated COUNT, of the rows meeting `where` if given. Unlike Count() over joins, several on one
+    query do not multiply each other's rows."""
+    rows = model.objects.filter(**{field: OuterRef("pk")})
+    if where is not None:
+        rows = rows.filter(where)
+    rows = rows.order_by().values(field)
     return Coalesce(Subquery(rows.annotate(n=Count("*")).values("n")), 0)
 
 
-def meetings_with_counts(meetings):
-    """Annotate how many nations took part in each meeting, and the contributions and requests made there."""
+def known(as_of, contribution="pk"):
+    """Which contributions (at the path `contribution`) an as-of count counts: those known on the date,
+    or all of them without one."""
+    return known_on(as_of, contribution) if as_of else None
+
+
+def requests_known(as_of, prefix=""):
+    """Which capability requests an as-of count counts: those not announced after the date. One undated
+    stays, as nothing says it came later."""
+    if not as_of:
+        return None
+    return Q(**{f"{prefix}announced__isnull": True}) | Q(**{f"{prefix}announced__lte": as_of})
+
+
+def held(as_of, prefix="meeting__"):
+    """Which meeting attendances an as-of count counts: those at meetings dated by then (Meeting.held_by)."""
+    return Q(**{f"{prefix}date__lte": as_of}) if as_of else None
+
+
+def meetings_with_counts(meetings, as_of=None):
+    """Annotate how many nations took part in each meeting, and the contributions and requests made there
+    (those known on `as_of` where given)."""
     return meetings.annotate(
         nation_count=count_of(Participation, "meeting"),
-        contribution_count=count_of(Contribution, "meeting"),
-        request_count=count_of(CapabilityRequest, "meeting"),
+        contribution_count=count_of(Contribution, "meeting", known(as_of)),
+        request_count=count_of(CapabilityRequest, "meeting", requests_known(as_of)),
     )
 
 
-def lines_with_counts(lines):
-    """Annotate how many contributions and capability requests serve each line of effort."""
+def lines_with_counts(lines, as_of=None):
+    """Annotate how many contributions and capability requests serve each line of effort (those known on
+    `as_of` where given)."""
     return lines.annotate(
-        contribution_count=count_of(LineOfEffort.contributions.through, "lineofeffort"),
-        request_count=count_of(LineOfEffort.requests.through, "lineofeffort"),
+        contribution_count=count_of(LineOfEffort.contributions.through, "lineofeffort", known(as_of, "contribution")),
+        request_count=count_of(
+            LineOfEffort.requests.through, "lineofeffort", requests_known(as_of, "capabilityrequest__")
+        ),
     )
 
 
@@ -49,14 +77,15 @@ def source_dates(field, aggregate):
     return Subquery(rows.annotate(day=aggregate("source__published")).values("day"))
 
 
-def officials_with_counts(officials):
-    """Annotate each official's contributions, meetings attended, quotes and requests, and the dates of
-    the sources quoting them: two people with one title are told apart by when they spoke."""
+def officials_with_counts(officials, as_of=None):
+    """Annotate each official's contributions, meetings attended, quotes and requests (as far as they were
+    known on `as_of` where given), and the dates of the sources quoting them: two people with one title
+    are told apart by when they spoke."""
     return officials.annotate(
-        contribution_count=count_of(Contribution, "official"),
-        meeting_count=count_of(Meeting.officials.through, "official"),
+        contribution_count=count_of(Contribution, "official", known(as_of)),
+        meeting_count=count_of(Meeting.officials.through, "official", held(as_of)),
         quote_count=count_of(Citation, "official"),
-        request_count=count_of(CapabilityRequest, "official"),
+        request_count=count_of(CapabilityRequest, "official", requests_known(as_of)),
         first_quoted=source_dates("official", Min),
         last_quoted=source_dates("official", Max),
     )
@@ -89,11 +118,13 @@ def status_totals(counts):
     return totals
 
 
-def by_nation_and_status():
-    """[(code, name, {status: n})] per partner with contributions, the partners with most first. The code
-    is a country's ISO code (upper case) or an organization's slug, as Nation.code gives it."""
-    fields = ("nation__slug", "nation__country", "nation__name", "status")
-    counts = grouped("nation-status", Contribution.objects.all(), *fields)
+def by_nation_and_status(contributions=None):
+    """[(code, name, {status: n})] per partner with contributions (of these, or all), the partners with
+    most first. The code is a country's ISO code (upper case) or an organization's slug, as Nation.code
+    gives it."""
+    contributions = Contribution.objects.all() if contributions is None else contributions
+    fields = ("nation__slug", "nation__country", "nation__name", contributions.state_field("status"))
+    counts = grouped("nation-status", contributions, *fields)
     rows = {}
     for (slug, country, name, status), n in counts.items():
         rows.setdefault((country or slug, name), {})[status] = n
@@ -105,6 +136,14 @@ def by_nation_and_status():
 # The campaign's quarters, from the first strikes (August 2014) to the sources' last months: the dates
 # the "over time" tables and charts read the state on.
 QUARTERS = [datetime.date(year, month, 1) for year in (2014, 2015, 2016) for month in (1, 4, 7, 10)][2:]
+
+
+def quarters_until(as_of=None):
+    """The dates an "over time" table reads the state on: the quarters, or as of a date, those up to it
+    and the date itself."""
+    if not as_of:
+        return QUARTERS
+    return [day for day in QUARTERS if day < as_of] + [as_of]
 
 
 def pledged_and_delivered(contributions, dates=QUARTERS):
@@ -121,13 +160,19 @@ def pledged_and_delivered(contributions, dates=QUARTERS):
     return [(day, totals[f"pledged_{i}"], totals[f"delivered_{i}"]) for i, day in enumerate(dates)]
 
 
-def record_totals():
-    """How many nations, officials, sources and capability requests there are: the home page's figures."""
+def record_totals(as_of=None):
+    """How many nations, officials, sources and capability requests there are, or were on `as_of`: the
+    home page's figures. The records each list shows on that date (NationFilter, OfficialFilter)."""
+    nations, officials = Nation.objects.all(), Official.objects.all()
+    sources, requests = Source.objects.all(), CapabilityRequest.objects.all()
+    if as_of:
+        nations, officials = nations.partners_on(as_of), officials.in_office_by(as_of)
+        sources, requests = sources.filter(published__lte=as_of), requests.filter(requests_known(as_of))
     return {
-        "nation_count": Nation.objects.count(),
-        "official_count": Official.objects.count(),
-        "source_count": Source.objects.count(),
-        "request_count": CapabilityRequest.objects.count(),
+        "nation_count": nations.count(),
+        "official_count": officials.count(),
+        "source_count": sources.count(),
+        "request_count": requests.count(),
     }
 
 
@@ -179,10 +224,11 @@ def ticked_partners(filterset):
     return [partner for name in PARTNER_PARAMS for partner in data.get(name) or []]
 
 
-def categories_given():
-    """{nation id: set of categories it has contributed in}."""
+def categories_given(as_of=None):
+    """{nation id: set of categories it has contributed in}, by `as_of` where given."""
     given = {}
-    for nation_id, category in Contribution.objects.order_by().values_list("nation_id", "category").distinct():
+    contributions = Contribution.objects.known_on(as_of) if as_of else Contribution.objects.all()
+    for nation_id, category in contributions.order_by().values_list("nation_id", "category").distinct():
         given.setdefault(nation_id, set()).add(category)
     return given
 

@@ -12,11 +12,12 @@ from . import tables
 from .import_files import ImportFileError
 from .import_widgets import CodesWidget, CodeWidget, IdWidget, IsoDateWidget, KeyWidget
 from .models.citations import CITATION_TARGETS, Citation
-from .models.contributions import CapabilityRequest, Contribution
+from .models.contributions import Contribution
 from .models.events import DERIVED, StatusEvent
 from .models.lines import LineLead, LineOfEffort
 from .models.meetings import Figure, Meeting, Participation
 from .models.nations import Nation, Official
+from .models.requests import CapabilityRequest
 from .models.roles import RoleStatement
 from .models.sources import Source
 from .models.theatres import Theatre

@@ -23,11 +23,12 @@ from .columns import (
 )
 from .models.choices import TheatreCode
 from .models.citations import Citation
-from .models.contributions import CapabilityRequest, Contribution
+from .models.contributions import Contribution
 from .models.events import StatusEvent
 from .models.lines import LineLead, LineOfEffort
 from .models.meetings import Figure, Meeting, Participation
 from .models.nations import Nation, Official
+from .models.requests import CapabilityRequest
 from .models.roles import RoleStatement
 from .models.sources import Source
 

@@ -281,7 +281,7 @@ def test_every_filterset_is_tested_here():
     filtersets = {
         name for name, value in vars(filters).items() if isinstance(value, type) and name.endswith("Filter")
     } - {"OrderingFilter", "CSVMultipleChoiceFilter", "IsoDateFilter", "RecordFilter", "NationCodeFilter"}
-    filtersets -= {"SlugFilter", "IdsFilter", "VerifiedFilter"}  # filters, not FilterSets; tested below
+    filtersets -= {"SlugFilter", "IdsFilter", "VerifiedFilter", "AsOfFilter"}  # filters, not FilterSets; tested below
     tested = {"ContributionFilter", "NationFilter", "MeetingFilter", "OfficialFilter", "SourceFilter"}
     tested |= {"CitationFilter", "FigureFilter", "ParticipationFilter", "CapabilityRequestFilter"}
     tested |= {"LineOfEffortFilter", "LineLeadFilter", "RoleStatementFilter", "StatusEventFilter"}
@@ -391,3 +391,19 @@ def test_the_partner_facet_counts_organizations_under_either_name_of_the_filter(
         facets = queries.facets(filterset)
         assert facets["nation"]["eu"] == ("European Union", 1)
         assert facets["nation"]["fr"] == ("France", 1)
+
+
+@pytest.mark.parametrize(
+    "filterset_class",
+    [
+        filters.ContributionFilter,
+        filters.NationFilter,
+        filters.MeetingFilter,
+        filters.OfficialFilter,
+        filters.LineOfEffortFilter,
+    ],
+)
+def test_every_list_takes_an_as_of_date_and_refuses_one_out_of_range(cast, filterset_class):
+    assert filterset_class({"as_of": "2016-02-11"}, filterset_class._meta.model.objects.all()).is_valid()
+    for value in ("2016-02-30", "11/02/2016", "1800-01-01", "2999-01-01"):
+        assert "as_of" in errors(filterset_class, {"as_of": value})

@@ -9,8 +9,8 @@ from django.db import IntegrityError, transaction
 from rest_framework.test import APIClient
 
 from contributions import queries
-from contributions.filters import ContributionFilter
-from contributions.models import Citation, Contribution, StatusEvent
+from contributions.filters import ContributionFilter, LineOfEffortFilter, MeetingFilter, NationFilter, OfficialFilter
+from contributions.models import Citation, Contribution, LineOfEffort, Meeting, Nation, Official, StatusEvent
 from contributions.resources import StatusEventResource
 from tests.factories import token_for
 
@@ -173,9 +173,16 @@ def test_a_bad_as_of_is_a_400_naming_the_parameter(client, cast, value):
 
 
 def test_the_summary_and_the_matrix_count_the_state_on_that_day(client, dated):
-    summary = client.get(f"{API}/summary/", {"as_of": AFTER, "nation": "gb"}).json()
-    statuses = {row["status"] for row in summary["results"]} if "results" in summary else None
-    assert statuses is None or "ended" in statuses
+    def uk_statuses(day):
+        return {
+            (row["category"], row["status"])
+            for row in client.get(f"{API}/summary/", {"as_of": day, "nation": "gb"}).json()
+        }
+
+    # The UK's trainers, pledged at Brussels on 11 February 2016, ended on the 20th.
+    assert uk_statuses(BETWEEN) == {("intelligence", "delivered"), ("military", "delivered")}
+    assert uk_statuses("2016-02-15") == uk_statuses(BETWEEN) | {("training", "pledged")}
+    assert uk_statuses(AFTER) == uk_statuses(BETWEEN) | {("training", "ended")}
     cells = queries.matrix_cells(as_of=datetime.date(2016, 1, 15))
     assert sum(cell["total"] for cell in cells.values()) < Contribution.objects.count()
 
@@ -280,3 +287,152 @@ def test_the_matrix_page_shows_the_state_on_that_day_and_refuses_a_bad_date(clie
     assert 'name="as_of" id="id_as_of" value="2015-11-30"' in before.content.decode()
     assert "as_of=2015-11-30" in before.content.decode()  # the cells link to the list on that date
     assert client.get("/matrix/", {"as_of": "2016-02-30"}).status_code == 400
+
+
+# --- Every list and profile as of a date (the other lists, the partner profile, the home page) -----
+
+ON = {"early": "2015-10-01", "winter": "2016-01-25", "spring": "2016-03-01"}
+
+
+def filtered(filterset_class, queryset, **data):
+    filterset = filterset_class(data, queryset)
+    assert filterset.is_valid(), filterset.errors
+    return filterset.qs
+
+
+def test_the_partner_filter_counts_what_was_known_and_leaves_out_those_not_yet_joined(client, dated):
+    # Germany's Peshmerga trainers were announced on 23 November 2015, its Tornados at Paris on 20 January.
+    def germany(day):
+        return filtered(NationFilter, Nation.objects.with_counts(), as_of=day).get(slug="de").contribution_count
+
+    assert [germany(day) for day in ON.values()] == [0, 2, 2]
+    assert germany("2015-12-01") == 1
+    # France joined on 15 September 2014, the United States five days earlier.
+    partners = filtered(NationFilter, Nation.objects.with_counts(), as_of="2014-09-12")
+    assert dated.us in partners and dated.france not in partners
+    # The API's list of partners is the same filter.
+    rows = client.get(f"{API}/partners/", {"as_of": "2015-12-01", "page_size": 100}).json()["results"]
+    assert {row["code"]: row["contribution_count"] for row in rows}["DE"] == 1
+    assert "as_of" in client.get(f"{API}/partners/", {"as_of": "2015-02-29"}).json()
+
+
+def test_the_partner_list_page_counts_contributions_and_meetings_as_of_the_date(client, dated):
+    pages = {name: client.get("/partners/", {"as_of": day}) for name, day in ON.items()}
+    assert {response.status_code for response in pages.values()} == {200}
+    rows = {
+        name: {n.slug: (n.contribution_count, n.meeting_count) for n in r.context["nations"]}
+        for name, r in pages.items()
+    }
+    # Germany: nothing known, then its two contributions and Paris, then Brussels too.
+    assert [rows[name]["de"] for name in ON] == [(0, 0), (2, 1), (2, 2)]
+    page = pages["winter"].content.decode()
+    assert 'name="as_of" id="id_as_of" value="2016-01-25"' in page
+    assert "/contributions/?nation=de&amp;as_of=2016-01-25" in page  # the count links to the list that day
+    assert client.get("/partners/", {"as_of": "2016-02-30"}).status_code == 400
+
+
+def test_the_meeting_filter_shows_the_meetings_dated_by_then_with_the_pledges_known(client, dated):
+    assert [m.slug for m in filtered(MeetingFilter, Meeting.objects.all(), as_of=ON["winter"])] == ["paris-2016-01"]
+    pages = {name: client.get("/meetings/", {"as_of": day}).context["meetings"] for name, day in ON.items()}
+    counts = {name: {m.slug: m.contribution_count for m in meetings} for name, meetings in pages.items()}
+    assert counts == {
+        "early": {},
+        "winter": {"paris-2016-01": 1},
+        # At Brussels: the carrier, the UK's trainers, Italy's money, the Dutch strikes, the Saudi troops
+        # and the Emirati special forces.
+        "spring": {"paris-2016-01": 1, "brussels-2016-02": 6},
+    }
+
+
+def test_the_official_list_counts_what_each_had_pledged_attended_and_asked_for_by_then(client, dated):
+    def carter(day):
+        official = client.get("/officials/", {"as_of": day}).context["officials"]
+        return next(
+            (o.contribution_count, o.meeting_count, o.request_count) for o in official if o.slug == "ash-carter"
+        )
+
+    assert [carter(day) for day in ON.values()] == [(0, 0, 0), (1, 1, 0), (1, 2, 2)]
+    # Someone taking office later was not known yet.
+    Official.objects.filter(pk=dated.carter.pk).update(tenure_start=datetime.date(2015, 2, 17))
+    assert dated.carter not in filtered(OfficialFilter, Official.objects.all(), as_of="2015-01-01")
+
+
+def test_the_lines_of_effort_count_what_served_them_by_then_on_the_page_and_in_the_api(client, dated):
+    def campaign(day):
+        lines = filtered(LineOfEffortFilter, queries.lines_with_counts(LineOfEffort.objects.all()), as_of=day)
+        return lines.get(slug="military-campaign").contribution_count
+
+    # The British and American strikes from 23 November 2015, the carrier from 1 December.
+    assert [campaign(day) for day in ("2015-10-01", "2015-11-30", "2016-01-01")] == [0, 2, 3]
+    body = client.get(f"{API}/lines/", {"as_of": "2015-11-30"}).json()
+    rows = body["results"] if isinstance(body, dict) else body
+    assert {row["slug"]: row["contribution_count"] for row in rows}["military-campaign"] == 2
+    page = client.get("/lines/", {"as_of": "2015-11-30"})
+    assert page.status_code == 200 and "On 30 November 2015: 2 contributions" in page.content.decode()
+    assert client.get("/lines/", {"as_of": "1800-01-01"}).status_code == 400
+
+
+def test_the_partner_profile_shows_the_state_on_that_day(client, dated):
+    contexts = {}
+
+    def profile(slug, day):
+        # A second request for one URL is answered from the page cache, without a context.
+        if (slug, day) not in contexts:
+            response = client.get(f"/partners/{slug}/", {"as_of": day})
+            assert response.status_code == 200
+            contexts[slug, day] = response.context
+        return contexts[slug, day]
+
+    assert [profile("de", day)["contribution_count"] for day in ON.values()] == [0, 2, 2]
+    # The carrier had 12 jets on 25 January 2016, and 38 once delivered in February.
+    assert [c.quantity for c in profile("fr", ON["winter"])["contributions"]] == [12]
+    assert [c.quantity for c in profile("fr", ON["spring"])["contributions"]] == [38]
+    # Saudi Arabia was a member in January; it flew strikes from Brussels on.
+    assert [s.role for s in profile("sa", ON["winter"])["role_statements"]] == ["member"]
+    assert [s.role for s in profile("sa", ON["spring"])["role_statements"]] == ["military", "member"]
+    winter = profile("de", ON["winter"])
+    assert [p.meeting.slug for p in winter["participations"]] == ["paris-2016-01"]
+    # The chart and table stop at the date: the quarters before it, then the date itself.
+    assert winter["over_time"][-1][0] == datetime.date(2016, 1, 25)
+    assert all(day <= datetime.date(2016, 1, 25) for day, *_ in winter["over_time"])
+    before_joining = client.get("/partners/fr/", {"as_of": "2014-09-12"})
+    assert "before France joined the coalition" in before_joining.content.decode()
+    bad = client.get("/partners/fr/", {"as_of": "2016-02-30"})
+    assert bad.status_code == 400 and "The tracker as it stood on" in bad.content.decode()
+
+
+def test_the_home_page_totals_what_was_known_on_that_day(client, dated):
+    def totals(day):
+        response = client.get("/", {"as_of": day})
+        assert response.status_code == 200
+        return response.context["contribution_count"], len(response.context["meetings"])
+
+    # On 1 October 2015 only Japan's aid (dated September 2015) was known, and no meeting had been held.
+    assert [totals(day) for day in ON.values()] == [(1, 0), (10, 1), (15, 2)]
+    assert totals("") == (Contribution.objects.count(), 4)
+    page = client.get("/", {"as_of": ON["winter"]}).content.decode()
+    assert 'name="as_of" id="id_as_of" value="2016-01-25"' in page
+    assert "/contributions/?status=delivered&amp;as_of=2016-01-25" in page
+    assert client.get("/", {"as_of": "x"}).status_code == 400
+    # The coalition-wide figures are undated: known once a source reported them (23 November 2015 on).
+    assert not client.get("/", {"as_of": "2015-11-01"}).context["figure_groups"]
+    assert client.get("/", {"as_of": "2015-11-24"}).context["figure_groups"]
+
+
+@pytest.mark.parametrize(
+    "url, queries_pinned",
+    [
+        # As test_web's QUERY_COUNTS: each count and list reads the state on the date in a subquery.
+        ("/", 11),
+        ("/partners/", 3),
+        ("/partners/sa/", 15),
+        ("/meetings/", 2),
+        ("/officials/", 2),
+    ],
+)
+def test_an_as_of_page_runs_the_queries_of_its_latest_state_page(
+    client, dated, django_assert_num_queries, url, queries_pinned
+):
+    with django_assert_num_queries(queries_pinned):
+        # In the spring every list the page shows has rows, so none of their prefetches is skipped.
+        assert client.get(url, {"as_of": ON["spring"]}).status_code == 200

@@ -6,7 +6,8 @@ from django.db import models
 from django.utils.text import Truncator
 
 from ..locks import VersionLockAdmin
-from ..models.contributions import CapabilityRequest, Contribution
+from ..models.contributions import Contribution
+from ..models.requests import CapabilityRequest
 from ..resources import ContributionResource
 from .events import StatusEventInline
 from .history import HistoryAdmin

@@ -8,8 +8,9 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 
 from contributions import filters, queries, tables
-from contributions.models.contributions import CapabilityRequest, Contribution
+from contributions.models.contributions import Contribution
 from contributions.models.lines import LineLead, LineOfEffort
+from contributions.models.requests import CapabilityRequest
 
 from .fields import FilteredListField, IdRecordField, WebURLField
 from .references import NationRefSerializer, line_field, nation_field

@@ -16,11 +16,12 @@ from rest_framework.settings import api_settings
 
 from contributions import tables
 from contributions.models.citations import Citation
-from contributions.models.contributions import CapabilityRequest, Contribution
+from contributions.models.contributions import Contribution
 from contributions.models.events import StatusEvent
 from contributions.models.lines import LineLead
 from contributions.models.meetings import Figure, Meeting, Participation
 from contributions.models.nations import Official
+from contributions.models.requests import CapabilityRequest
 from contributions.models.roles import RoleStatement
 from contributions.models.sources import Source
 

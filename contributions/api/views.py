@@ -23,9 +23,10 @@ from contributions import cache, filters, queries, tables
 from contributions.deletion import dependents
 from contributions.exports import stream_csv, stream_table
 from contributions.models.citations import Citation
-from contributions.models.contributions import CapabilityRequest, Contribution
+from contributions.models.contributions import Contribution
 from contributions.models.meetings import Figure, Meeting, Participation
 from contributions.models.nations import Official
+from contributions.models.requests import CapabilityRequest
 from contributions.models.sources import Source
 from contributions.pagination import ContributionPagination
 

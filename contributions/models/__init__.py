@@ -24,18 +24,13 @@ from .choices import (
     format_date,
 )
 from .citations import CITATION_TARGETS, Citation, DataVersion, exactly_one_of, supported_kind
-from .contributions import (
-    CapabilityRequest,
-    CapabilityRequestQuerySet,
-    Contribution,
-    ContributionQuerySet,
-    search_document,
-)
+from .contributions import Contribution, ContributionQuerySet, search_document
 from .events import STATE_FIELDS, StatusEvent, StatusEventQuerySet, first_event, update_state
 from .keys import MAX_ID, parse_id
 from .lines import LineLead, LineOfEffort, LineOfEffortQuerySet
 from .meetings import Figure, FigureQuerySet, Meeting, MeetingQuerySet, Participation
-from .nations import Nation, NationQuerySet, Official
+from .nations import Nation, NationQuerySet, Official, OfficialQuerySet
+from .requests import CapabilityRequest, CapabilityRequestQuerySet
 from .roles import RoleStatement, RoleStatementQuerySet
 from .search import SEARCH_VECTOR, SearchEntry, SearchKind
 from .sources import Source, SourceText
@@ -88,6 +83,7 @@ __all__ = [
     "MeetingStatus",
     "Nation",
     "NationQuerySet",
+    "OfficialQuerySet",
     "NationRole",
     "Official",
     "Participation",

@@ -10,12 +10,13 @@ from django.db.models.functions import Coalesce, NullIf
 from simple_history.models import HistoricalRecords
 
 from .. import verification
-from .contributions import CapabilityRequest, Contribution
+from .contributions import Contribution
 from .events import StatusEvent
 from .fields import CharField, TextField
 from .lines import LineLead, LineOfEffort
 from .meetings import Figure, Meeting, Participation
 from .nations import Nation, Official
+from .requests import CapabilityRequest
 from .roles import RoleStatement
 from .sources import Source, SourceText
 

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -59,6 +59,11 @@ class ContributionQuerySet(models.QuerySet):
         queryset._iterable_class = AsOfIterable
         return queryset
 
+    def known_on(self, day):
+        """Those known on `day`: with a status event dated on or before it. Cheaper than as_of() where
+        only the rows matter, not their state (a count of them)."""
+        return self.filter(known_on(day))
+
     def state_field(self, name):
         """The column holding `name` (status, quantity, amount) for these rows: the as-of state's where
         as_of() chose one, else the contribution's own."""
@@ -108,6 +113,14 @@ class ContributionQuerySet(models.QuerySet):
             quotes.setdefault(contribution_id, []).append(quote)
         for pk, description in self.values_list("pk", "description"):
             self.model.objects.filter(pk=pk).update(search_text=search_document(description, quotes.get(pk, [])))
+
+
+def known_on(day, contribution="pk"):
+    """The condition that the contribution at `contribution` (a path from the rows filtered) was known on
+    `day`: one of its status events is dated on or before it. The rule as_of() and every as-of count use."""
+    from .events import StatusEvent
+
+    return Exists(StatusEvent.objects.filter(contribution=OuterRef(contribution), date__lte=day))
 
 
 def search_document(description, quotes):
@@ -394,56 +407,3 @@ class Contribution(models.Model):
     def quantity_display(self):
         """ "about 1,830 personnel": the one way pages, exports and the API show a quantity."""
         return format_quantity(self.quantity, self.quantity_qualifier, self.get_unit_display(), self.quantity_before)
-
-
-class CapabilityRequestQuerySet(models.QuerySet):
-    def with_related(self):
-        """The shape every list of requests needs: who asked, where, and the citations; no query per row."""
-        from .citations import Citation
-
-        return self.select_related("requested_by", "official", "meeting").prefetch_related(
-            models.Prefetch("citations", queryset=Citation.objects.with_words())
-        )
-
-
-class CapabilityRequest(models.Model):
-    """A capability the coalition's leaders asked partners to supply, not yet tied to one nation."""
-
-    capability = CharField(max_length=30, choices=Capability.choices)
-    category = CharField(max_length=30, choices=Category.choices)
-    description = TextField()
-    requested_by = models.ForeignKey(
-        Nation, on_delete=models.PROTECT, related_name="capability_requests", help_text="The nation asking."
-    )
-    official = models.ForeignKey(
-        Official, on_delete=models.PROTECT, null=True, blank=True, related_name="capability_requests"
-    )
-    meeting = models.ForeignKey(
-        Meeting, on_delete=models.PROTECT, null=True, blank=True, related_name="capability_requests"
-    )
-    announced = DateField(null=True, blank=True)
-    announced_precision = CharField(max_length=10, choices=DatePrecision.choices, default=DatePrecision.DAY)
-    updated = models.DateTimeField(auto_now=True)
-
-    history = HistoricalRecords()
-    objects = CapabilityRequestQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["announced", "pk"]
-        constraints = [
-            known_value("capability", Capability, "request_capability_valid"),
-            known_value("category", Category, "request_category_valid"),
-            # A date outside 1990–2100 is a typing error, and one far off broke the timelines.
-            date_in_range("announced", "request_announced_in_range"),
-        ]
-        indexes = [models.Index(fields=["capability"], name="request_capability_idx")]
-
-    def __str__(self):
-        return f"{self.get_capability_display()} requested by {self.requested_by}"
-
-    def get_absolute_url(self):
-        return reverse("matrix") + f"#request-{self.pk}"
-
-    @property
-    def announced_display(self):
-        return format_date(self.announced, self.announced_precision)

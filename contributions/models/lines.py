@@ -8,9 +8,10 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from .contributions import CapabilityRequest, Contribution
+from .contributions import Contribution
 from .fields import CharField, TextField
 from .nations import Nation
+from .requests import CapabilityRequest
 
 
 class LineOfEffortQuerySet(models.QuerySet):

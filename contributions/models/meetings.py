@@ -23,6 +23,10 @@ from .nations import Nation, Official
 
 
 class MeetingQuerySet(models.QuerySet):
+    def held_by(self, day):
+        """Those dated on or before `day`: the meetings the tracker knew of then, planned or held."""
+        return self.filter(date__lte=day)
+
     def with_related(self):
         return self.select_related("host", "announced_at").prefetch_related(
             models.Prefetch("participations", queryset=Participation.objects.select_related("nation")),
@@ -185,6 +189,13 @@ class Participation(models.Model):
 
 
 class FigureQuerySet(models.QuerySet):
+    def known_on(self, day):
+        """Those the tracker knew on `day`: dated by then, or undated and reported by a source by then."""
+        from .citations import Citation
+
+        reported = Exists(Citation.objects.filter(figure=OuterRef("pk"), source__published__lte=day))
+        return self.filter(Q(as_of__lte=day) | (Q(as_of__isnull=True) & reported))
+
     def with_bounds(self):
         """Annotate the range of values each figure allows: "more than 24" allows 25 and up, "about 50" 45–55,
         "up to 10" 0–10, "several hundred" (100) 200–900."""

@@ -21,18 +21,24 @@ class NationQuerySet(models.QuerySet):
         """The nations that some row of `model` refers to through its `nation` field."""
         return self.filter(Exists(model.objects.filter(nation=OuterRef("pk"))))
 
-    def with_counts(self):
-        """Annotate `contribution_count`. A subquery, not a join with GROUP BY, keeps the default ordering."""
+    def with_counts(self, as_of=None):
+        """Annotate `contribution_count`, of those known on `as_of` where given. A subquery, not a join with
+        GROUP BY, keeps the default ordering."""
         from .contributions import Contribution
 
+        contributions = Contribution.objects.known_on(as_of) if as_of else Contribution.objects.all()
         counts = (
-            Contribution.objects.filter(nation=OuterRef("pk"))
+            contributions.filter(nation=OuterRef("pk"))
             .order_by()
             .values("nation")
             .annotate(count=Count("*"))
             .values("count")
         )
         return self.annotate(contribution_count=Coalesce(Subquery(counts), 0))
+
+    def partners_on(self, day):
+        """Those that were partners on `day`: not joining later. One whose joining date is unknown stays."""
+        return self.exclude(joined__gt=day)
 
     def by_key(self, key):
         """The partner a URL or a spreadsheet names: an organization's slug, or an ISO code in either case."""
@@ -185,6 +191,13 @@ class Nation(models.Model):
         return format_date(self.joined, self.joined_precision)
 
 
+class OfficialQuerySet(models.QuerySet):
+    def in_office_by(self, day):
+        """Those not taking office after `day`: the officials the tracker knew of then. One whose tenure's
+        start is unknown stays."""
+        return self.exclude(tenure_start__gt=day)
+
+
 class Official(models.Model):
     """A person named or quoted in the sources in an official capacity."""
 
@@ -205,6 +218,8 @@ class Official(models.Model):
     updated = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
+
+    objects = OfficialQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

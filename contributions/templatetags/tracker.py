@@ -5,6 +5,7 @@ import datetime
 
 from django import template
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 
@@ -30,6 +31,14 @@ def nav_current(context, prefix):
     name = getattr(match, "url_name", None) or ""
     current = name == prefix if prefix == "home" else name.startswith(f"{prefix}-") or name == prefix
     return mark_safe(' aria-current="page"') if current else ""
+
+
+@register.filter
+def on(url, day):
+    """The URL as of `day` (a date, or None for today): how a page's links keep its date control's value."""
+    if not day:
+        return url
+    return f"{url}{'&' if '?' in url else '?'}{urlencode({'as_of': day.isoformat()})}"
 
 
 @register.filter

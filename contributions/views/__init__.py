@@ -1,6 +1,6 @@
 """The researchers' pages. Each is server-rendered, keeps its filters in the URL and runs a fixed
 number of queries however much data there is (tests/test_web.py pins every count). The counting lives
-in queries.py, the filters in filters.py, the form pieces in forms.py; the views parse, call and render."""
+in queries.py, the filters in filters/, the form pieces in forms.py; the views parse, call and render."""
 
 from .contributions import contribution_detail, contribution_list
 from .lines import line_detail, line_list

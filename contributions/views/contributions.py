@@ -11,8 +11,9 @@ from ..filters import ContributionFilter
 from ..forms import CONTRIBUTION_ORDERINGS, PARTNER_PARAMS, ListOptionsForm
 from ..geo import world_map
 from ..models.choices import STATUS_ORDER, Capability, Category, ContributionStatus, TheatreCode
-from ..models.contributions import CapabilityRequest, Contribution
+from ..models.contributions import Contribution
 from ..models.nations import Official
+from ..models.requests import CapabilityRequest
 from ..pagination import CachedCountPaginator, count_limit
 from .helpers import contributions_url, form_errors, offer_only, show_counts, sort_headers, url_without
 

@@ -66,6 +66,8 @@ def render_list(request, template, filterset, orderings, rows, name):
     if not filterset.is_valid():
         context["errors"] = form_errors(filterset.form)
         return render(request, template, context, status=400)
+    # The date the list stands on, for its links to keep.
+    context["as_of"] = filterset.form.cleaned_data.get("as_of")
     context.update(rows(filterset.qs, context["ordering"]))
     context["rows"] = context[name]
     return render(request, template, context)

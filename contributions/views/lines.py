@@ -4,14 +4,20 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 
 from .. import queries
+from ..filters import LineOfEffortFilter, as_of_date
 from ..models.lines import LineLead, LineOfEffort
-from .helpers import cited, contributions_url
+from .helpers import cited, contributions_url, form_errors
 
 
 def line_list(request):
     # Queries: the lines with their counts of contributions and requests (1); their leads and partners (1).
-    lines = list(queries.lines_with_counts(LineOfEffort.objects.with_leads()))
-    return render(request, "contributions/line_list.html", {"lines": lines})
+    # The API's filter, so ?as_of= counts what was known then, and ?partner= picks the lines a partner leads.
+    filterset = LineOfEffortFilter(request.GET, queryset=queries.lines_with_counts(LineOfEffort.objects.with_leads()))
+    context = {"as_of_form": filterset.form, "as_of": as_of_date(filterset)}
+    if not filterset.is_valid():
+        context["errors"] = form_errors(filterset.form)
+        return render(request, "contributions/line_list.html", context, status=400)
+    return render(request, "contributions/line_list.html", {**context, "lines": list(filterset.qs)})
 
 
 def line_detail(request, slug):

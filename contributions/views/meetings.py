@@ -4,7 +4,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 
 from .. import queries
-from ..filters import MeetingFilter
+from ..filters import MeetingFilter, as_of_date
 from ..forms import MEETING_ORDERINGS
 from ..models.meetings import Figure, Meeting, Participation
 from ..models.sources import Source
@@ -26,7 +26,7 @@ def meeting_list(request):
     offer_nations_of(filterset.form, Participation)
 
     def rows(meetings, ordering):
-        meetings = list(queries.meetings_with_counts(meetings))
+        meetings = list(queries.meetings_with_counts(meetings, as_of_date(filterset)))
         mark_same_days(meetings)
         timeline = [{"date": m.date, "css": f"meeting-{m.status}"} for m in meetings]
         return {"meetings": meetings, "timeline": timeline, "timeline_legend": MEETING_LEGEND}

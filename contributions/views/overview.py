@@ -11,10 +11,11 @@ from ..cache import cached_page
 from ..forms import AsOfForm
 from ..geo import world_map
 from ..models.choices import STATUS_ORDER, Capability, Category, ContributionStatus, TheatreCode
-from ..models.contributions import CapabilityRequest, Contribution
+from ..models.contributions import Contribution
 from ..models.meetings import Figure, Meeting
 from ..models.nations import Nation
-from .helpers import MEETING_LEGEND, category_bars, cited, contributions_url, group_figures
+from ..models.requests import CapabilityRequest
+from .helpers import MEETING_LEGEND, category_bars, cited, contributions_url, form_errors, group_figures
 
 STATUS_SHORT = {
     "delivered": "delivered",
@@ -42,37 +43,52 @@ def healthz(request):
 def home(request):
     # Queries: the data version, which keys the cached page (1); nations, officials, sources, requests
     # counted (4); contributions by category and status (1), by nation and status (1); meetings (1);
-    # coalition-wide figures and their citations (2); pledged and delivered over time (1).
-    counts = queries.status_counts(Contribution.objects.all())
+    # coalition-wide figures and their citations (2); pledged and delivered over time (1). As of a date,
+    # the same queries.
+    as_of_form = AsOfForm(request.GET)
+    if not as_of_form.is_valid():
+        context = {"as_of_form": as_of_form, "errors": form_errors(as_of_form)}
+        return render(request, "contributions/home.html", context, status=400)
+    as_of = as_of_form.cleaned_data["as_of"]
+    dated = as_of_form.as_params()
+    contributions = Contribution.objects.as_of(as_of) if as_of else Contribution.objects.all()
+    counts = queries.status_counts(contributions)
     totals = queries.status_totals(counts)
-    by_nation = queries.by_nation_and_status()
+    by_nation = queries.by_nation_and_status(contributions)
     nation_chart = [
-        {"label": name, "url": contributions_url(nation=code.lower()), "counts": statuses}
+        {"label": name, "url": contributions_url(nation=code.lower(), **dated), "counts": statuses}
         for code, name, statuses in by_nation
     ]
     map_rows = [
         (code, name, reverse("partner-detail", args=[code.lower()]), sum(s.values())) for code, name, s in by_nation
     ]
-    meetings = list(Meeting.objects.all())
+    meetings = list(Meeting.objects.held_by(as_of) if as_of else Meeting.objects.all())
     figures = Figure.objects.with_disputes().filter(meeting=None).select_related("official").prefetch_related(cited())
     context = {
-        **queries.record_totals(),
+        **queries.record_totals(as_of),
+        "as_of": as_of,
+        "as_of_form": as_of_form,
         "contribution_count": sum(totals.values()),
         "statuses": [
-            {"value": s, "label": ContributionStatus(s).label, "count": totals[s], "url": contributions_url(status=s)}
+            {
+                "value": s,
+                "label": ContributionStatus(s).label,
+                "count": totals[s],
+                "url": contributions_url(status=s, **dated),
+            }
             for s in STATUS_ORDER
         ],
         "meetings": meetings,
         "held_count": sum(1 for m in meetings if m.status == Meeting.Status.HELD),
         "meetings_timeline": [{"date": m.date, "css": f"meeting-{m.status}"} for m in meetings],
         "meetings_legend": MEETING_LEGEND,
-        "category_chart": category_bars(counts),
+        "category_chart": category_bars(counts, **dated),
         # The fifteen with most contributions; the matrix has them all.
         "nation_chart": nation_chart[:15],
         "nation_chart_total": len(nation_chart),
-        "figure_groups": group_figures(figures),
+        "figure_groups": group_figures(figures.known_on(as_of) if as_of else figures),
         "world_map": world_map(map_rows),
-        "over_time": queries.pledged_and_delivered(Contribution.objects.all()),
+        "over_time": queries.pledged_and_delivered(Contribution.objects.all(), queries.quarters_until(as_of)),
     }
     return render(request, "contributions/home.html", context)
 
@@ -150,6 +166,7 @@ def matrix(request):
     ]
     context = {
         "split": split,
+        "keep": [("split", split)] if split else [],
         "as_of_form": as_of_form,
         "categories": categories,
         "table": table,

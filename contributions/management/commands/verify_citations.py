@@ -23,10 +23,11 @@ from django.db.models import Count
 
 from contributions.management.texts import archive_folder
 from contributions.models.citations import CITATION_TARGETS, Citation, supported_kind
-from contributions.models.contributions import CapabilityRequest, Contribution
+from contributions.models.contributions import Contribution
 from contributions.models.lines import LineLead, LineOfEffort
 from contributions.models.meetings import Figure, Meeting, Participation
 from contributions.models.nations import Nation, Official
+from contributions.models.requests import CapabilityRequest
 from contributions.models.sources import Source, SourceText
 from contributions.verification import NormalisedText, short_fingerprint
 
