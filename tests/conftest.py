@@ -17,6 +17,7 @@ from contributions.models import (
     Nation,
     Participation,
     RoleStatement,
+    StatusEvent,
 )
 from tests.factories import (
     CapabilityRequestFactory,
@@ -28,6 +29,7 @@ from tests.factories import (
     OfficialFactory,
     ParticipationFactory,
     SourceFactory,
+    add_event,
 )
 
 
@@ -447,6 +449,19 @@ def build_cast():
         saudi_member=saudi_member,
         saudi_strikes=saudi_strikes,
     )
+
+
+@pytest.fixture
+def dated(cast):
+    """The carrier's jets: 12 on 1 December 2015, 38 from 1 February 2016; the UK's trainers pledged at
+    Brussels (11 February 2016) and withdrawn (ended) on 20 February 2016."""
+    carrier, trainers = cast.carrier, cast.uk_trainers
+    StatusEvent.objects.filter(contribution=carrier).update(date=datetime.date(2015, 12, 1), quantity=12)
+    first = carrier.events.get()
+    first.save()  # recompute the derived state from the edited row
+    add_event(carrier, "delivered", datetime.date(2016, 2, 1), quantity=38)
+    add_event(trainers, "ended", datetime.date(2016, 2, 20))
+    return cast
 
 
 @pytest.fixture

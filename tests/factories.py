@@ -146,3 +146,14 @@ class CarefulAPIClient(APIClient):
 
     def delete(self, path, data=None, format=None, content_type=None, follow=False, **extra):
         return super().delete(path, data, format, content_type, follow, **self.with_etag(path, extra))
+
+
+def add_event(contribution, status, day, **fields):
+    """A status event on `day`, cited from the contribution's first source, as every event must be."""
+    event = models.StatusEvent.objects.create(contribution=contribution, status=status, date=day, **fields)
+    models.Citation.objects.create(
+        source=fields.pop("source", None) or contribution.citations.first().source,
+        quote=f"{status} on {day}.",
+        status_event=event,
+    )
+    return event

@@ -218,3 +218,42 @@ def test_the_curated_data_passes_axe_on_every_kind_of_page(page, curated_live, s
     for name, path in (("home", "/"), ("contributions", "/contributions/"), ("matrix", "/matrix/")):
         open_page(page, path)
         screenshot(page, f"curated-{name}")
+
+
+def test_a_researcher_moves_the_date_control_and_the_pages_follow(page, dated, screenshot):
+    # The carrier's jets were 12 on 1 December 2015 and 38 from 1 February 2016 (the dated fixture).
+    open_page(page, "/partners/fr/")
+    cards = page.locator("#contributions-title ~ .category-group")
+    assert "12 → 38 aircraft" in cards.inner_text()
+
+    page.get_by_label("The tracker as it stood on (blank: today)").fill("2016-01-25")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**/partners/fr/?as_of=2016-01-25")
+    assert page.locator(".as-of-note").inner_text().startswith("As the tracker stood on 25 January 2016")
+    assert "12 aircraft" in cards.inner_text() and "38" not in cards.inner_text()
+    check_accessibility(page)
+    screenshot(page, "desktop-partner-as-of")
+
+    # Before any of France's events the profile is empty, not an error.
+    page.get_by_label("The tracker as it stood on (blank: today)").fill("2015-10-01")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url(lambda url: "as_of=2015-10-01" in url)
+    assert "No contribution recorded for France." in page.locator("main").inner_text()
+    page.get_by_role("link", name="See it today").click()
+    page.wait_for_url("**/partners/fr/")
+    assert "12 → 38 aircraft" in cards.inner_text()
+
+    # On a filtered list the date is one more field of the filter form, and the links keep it.
+    open_page(page, "/contributions/")
+    assert page.locator("#results-title").inner_text() == "16 contributions"
+    page.get_by_label("Date (blank: today)").fill("2016-01-25")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url(lambda url: "as_of=2016-01-25" in url)
+    assert page.locator("#results-title").inner_text() == "10 contributions"
+    page.get_by_role("checkbox", name="France").check()
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url(lambda url: "nation=fr" in url)
+    assert "as_of=2016-01-25" in page.url
+    assert page.locator("#results-title").inner_text() == "1 contribution"
+    assert "12 aircraft" in page.locator("table.contributions-table").inner_text()
+    screenshot(page, "desktop-contributions-as-of")

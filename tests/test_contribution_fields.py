@@ -58,6 +58,12 @@ def test_a_quantity_is_shown_with_its_qualifier(quantity, qualifier, shown):
     assert format_quantity(quantity, qualifier, "personnel") == shown
 
 
+def test_a_change_is_shown_with_its_level_before_and_no_change_without_an_arrow():
+    assert format_quantity(38, "exact", "aircraft", before=12) == "12 → 38 aircraft"
+    # As of a date before the change the quantity then is the level before.
+    assert format_quantity(12, "exact", "aircraft", before=12) == "12 aircraft"
+
+
 def test_a_year_the_source_does_not_print_is_shown_as_inferred():
     assert format_date(datetime.date(2015, 10, 19), "day", year_inferred=True) == "19 October [2015, year inferred]"
 

@@ -10,9 +10,9 @@ from rest_framework.test import APIClient
 
 from contributions import queries
 from contributions.filters import ContributionFilter, LineOfEffortFilter, MeetingFilter, NationFilter, OfficialFilter
-from contributions.models import Citation, Contribution, LineOfEffort, Meeting, Nation, Official, StatusEvent
+from contributions.models import Contribution, LineOfEffort, Meeting, Nation, Official, StatusEvent
 from contributions.resources import StatusEventResource
-from tests.factories import token_for
+from tests.factories import add_event, token_for
 
 API = "/api/v1"
 BEFORE, BETWEEN, AFTER = "2014-01-01", "2016-01-01", "2017-01-01"
@@ -23,29 +23,6 @@ def editor_api(editor):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(editor)}")
     return client
-
-
-def add_event(contribution, status, day, **fields):
-    event = StatusEvent.objects.create(contribution=contribution, status=status, date=day, **fields)
-    Citation.objects.create(
-        source=fields.pop("source", None) or contribution.citations.first().source,
-        quote=f"{status} on {day}.",
-        status_event=event,
-    )
-    return event
-
-
-@pytest.fixture
-def dated(cast):
-    """The carrier's jets: 12 on 1 December 2015, 38 from 1 February 2016; the UK's trainers pledged at
-    Brussels (11 February 2016) and withdrawn (ended) on 20 February 2016."""
-    carrier, trainers = cast.carrier, cast.uk_trainers
-    StatusEvent.objects.filter(contribution=carrier).update(date=datetime.date(2015, 12, 1), quantity=12)
-    first = carrier.events.get()
-    first.save()  # recompute the derived state from the edited row
-    add_event(carrier, "delivered", datetime.date(2016, 2, 1), quantity=38)
-    add_event(trainers, "ended", datetime.date(2016, 2, 20))
-    return cast
 
 
 def test_a_new_contribution_starts_with_one_event_that_shares_its_first_citation(cast):

@@ -126,7 +126,8 @@ def format_quantity(quantity, qualifier, unit_label="", before=None):
         number = f"{Qualifier(qualifier).label.lower()} {quantity:,}"
     else:
         number = f"{quantity:,}"
-    if before is not None:
+    # As of a date before the change, the quantity then is the level before: "12", not "12 → 12".
+    if before is not None and before != quantity:
         number = f"{before:,} → {number}"
     return f"{number} {unit_label}".strip()
 
