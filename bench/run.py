@@ -40,6 +40,8 @@ ENDPOINTS = [
     ("api filtered page as of", "/api/v1/contributions/?nation=af&category=military&page_size=50&as_of=2016-06-01"),
     ("html list with facets as of", "/contributions/?nation=af&category=military&as_of=2016-06-01"),
     ("html nation profile", "/nations/af/"),
+    ("html nation profile as of", "/nations/af/?as_of=2016-06-01"),
+    ("html matrix as of", "/matrix/?as_of=2016-06-01"),
     ("html site search", "/search/?q=carrier"),
     ("api site search", "/api/v1/search/?q=carrier&page_size=50"),
 ]
@@ -54,6 +56,8 @@ UNCACHED = [
     "api filtered page as of",
     "html list with facets as of",
     "html nation profile",
+    "html nation profile as of",
+    "html matrix as of",
     "html site search",
     "api site search",
 ]
