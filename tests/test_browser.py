@@ -50,7 +50,10 @@ INSIDE_THE_FILL = """path => {
     for (let i = 1; i < 40; i++) for (let j = 1; j < 40; j++) {
         const point = svg.createSVGPoint();
         point.x = box.x + box.width * i / 40; point.y = box.y + box.height * j / 40;
-        if (path.isPointInFill(point)) { const screen = point.matrixTransform(matrix); return [screen.x, screen.y]; }
+        if (path.isPointInFill(point)) {
+            const screen = point.matrixTransform(matrix), rect = path.getBoundingClientRect();
+            return {x: screen.x - rect.left, y: screen.y - rect.top};
+        }
     }
     throw new Error("no point inside the fill");
 }"""
@@ -62,8 +65,10 @@ def test_a_researcher_clicks_a_country_on_the_map_and_reaches_its_profile(page, 
     country.scroll_into_view_if_needed()
     screenshot(page, "map-home")
     # France's outline includes French Guiana, so the middle of its box is ocean: click a point of its fill.
-    x, y = country.evaluate(INSIDE_THE_FILL)
-    page.mouse.click(x, y)
+    # A point relative to the path, clicked through the locator: Playwright waits for the map to stop
+    # moving and checks the path itself receives the click, where raw page coordinates went stale
+    # whenever the layout above the map shifted after they were read.
+    country.click(position=country.evaluate(INSIDE_THE_FILL))
     # The map links to the partner's canonical address.
     page.wait_for_url("**/partners/fr/")
     assert page.locator("h1").inner_text().startswith("France")
