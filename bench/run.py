@@ -41,6 +41,7 @@ ENDPOINTS = [
     ("html list with facets as of", "/contributions/?nation=af&category=military&as_of=2016-06-01"),
     ("html nation profile", "/nations/af/"),
     ("html nation profile as of", "/nations/af/?as_of=2016-06-01"),
+    ("html matrix", "/matrix/"),
     ("html matrix as of", "/matrix/?as_of=2016-06-01"),
     ("html site search", "/search/?q=carrier"),
     ("api site search", "/api/v1/search/?q=carrier&page_size=50"),
@@ -57,6 +58,7 @@ UNCACHED = [
     "html list with facets as of",
     "html nation profile",
     "html nation profile as of",
+    "html matrix",
     "html matrix as of",
     "html site search",
     "api site search",
@@ -90,7 +92,13 @@ end
 """
 
 
-def build(database, size, workdir):
+def build(database, size, workdir, reuse=False):
+    if database == "postgresql" and reuse and (url := fresh_postgres(f"bench_{size}", keep=True)):
+        # The database an earlier run generated: a million rows take half an hour to build again. Its
+        # pages are still cached from that run, and the first requests must find nothing there.
+        env = production_env(url)
+        run([PYTHON, "manage.py", "shell", "-c", "from django.core.cache import cache; cache.clear()"], env)
+        return env, 0.0
     if database == "sqlite":
         url = f"sqlite:///{workdir}/bench-{size}.sqlite3"
     else:
@@ -184,6 +192,12 @@ def main():
     parser.add_argument("--databases", default=",".join(DATABASES))
     parser.add_argument("--duration", type=int, default=10, help="Seconds of load per endpoint.")
     parser.add_argument("--csv-only", action="store_true", help="Measure only the CSV export (at 100,000 rows).")
+    parser.add_argument(
+        "--endpoints", help="Measure only the endpoints whose names contain one of these, comma-separated."
+    )
+    parser.add_argument(
+        "--reuse", action="store_true", help="Keep a PostgreSQL database an earlier run built at that size."
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed: make bench installs it with apt-get.")
@@ -196,15 +210,16 @@ def main():
     uncached_script.write_text(WRK_SCRIPT + UNCACHED_SCRIPT)
     for database in args.databases.split(","):
         for size in map(int, args.sizes.split(",")):
-            env, build_seconds = build(database, size, workdir)
+            env, build_seconds = build(database, size, workdir, args.reuse)
             print(f"\n{database}, {size:,} contributions (built in {build_seconds:.0f} s)", flush=True)
-            results.append(
-                {"database": database, "size": size, "endpoint": "build", "total_s": round(build_seconds, 1)}
-            )
+            if build_seconds:
+                results.append(
+                    {"database": database, "size": size, "endpoint": "build", "total_s": round(build_seconds, 1)}
+                )
             if not args.csv_only:
                 server = serve(env)
                 try:
-                    for name, path in ENDPOINTS:
+                    for name, path in chosen(ENDPOINTS, args.endpoints):
                         if path == DEEP_PAGE:
                             path = deep_cursor_path()
                         first = first_request_ms(path)
@@ -243,6 +258,14 @@ def main():
                 )
             # After each database, so a long run that fails later keeps what it measured.
             write_results(results)
+
+
+def chosen(endpoints, names):
+    """The endpoints named by --endpoints: those whose names contain one of its comma-separated parts."""
+    if not names:
+        return endpoints
+    parts = names.split(",")
+    return [(name, path) for name, path in endpoints if any(part in name for part in parts)]
 
 
 def first_request_ms(path):

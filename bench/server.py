@@ -16,8 +16,9 @@ def run(cmd, env, **kwargs):
     return subprocess.run(cmd, cwd=ROOT, env=env, check=True, **kwargs)
 
 
-def fresh_postgres(name):
-    """A new, empty PostgreSQL database on the cluster scripts/postgres.sh starts; its DATABASE_URL."""
+def fresh_postgres(name, keep=False):
+    """A new, empty PostgreSQL database on the cluster scripts/postgres.sh starts; its DATABASE_URL.
+    With `keep`, a database of that name already there is left as it is (None when there is none)."""
     import psycopg2
 
     url = subprocess.run([str(ROOT / "scripts" / "postgres.sh")], capture_output=True, text=True, check=True)
@@ -25,10 +26,14 @@ def fresh_postgres(name):
     connection = psycopg2.connect(server + "/postgres")
     connection.autocommit = True
     with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
+        if keep:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            exists = cursor.fetchone()
+        else:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            cursor.execute(f'CREATE DATABASE "{name}"')
     connection.close()
-    return f"{server}/{name}"
+    return None if keep and not exists else f"{server}/{name}"
 
 
 def production_env(database_url):
@@ -74,4 +79,9 @@ def serve(env, port, options, stderr=subprocess.DEVNULL):
 
 def stop(server):
     os.killpg(server.pid, signal.SIGTERM)
-    server.wait(timeout=30)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        # A worker still inside a long query ignores the graceful stop; the measurements are taken.
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()

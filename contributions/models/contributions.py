@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -28,8 +28,14 @@ from .theatres import Theatre
 MAX_AMOUNT = 10**13
 
 
-# What a contribution's status events set, so what changes with the as-of date.
-STATE = ["status", "quantity", "quantity_qualifier", "amount"]
+# What a contribution's status events set, so what changes with the as-of date: each field, and the
+# column of an event that holds it as it stood from that event's date.
+STATE = {
+    "status": "status",
+    "quantity": "state_quantity",
+    "quantity_qualifier": "state_quantity_qualifier",
+    "amount": "state_amount",
+}
 
 
 class AsOfIterable(models.query.ModelIterable):
@@ -48,13 +54,15 @@ class ContributionQuerySet(models.QuerySet):
         """Those known on `day` (an event dated on or before it), each with its state then as
         `status_then`, `quantity_then`, `quantity_qualifier_then` and `amount_then`; model instances
         read back carry that state in `status`, `quantity` and `amount` too."""
-        from .events import STATE_FIELDS, StatusEvent
+        from .events import in_force
 
-        then = StatusEvent.objects.in_force_on(day).filter(contribution=OuterRef("pk")).order_by()
-        sources = {"status": "status", **STATE_FIELDS}
-        # Every event has a status, so a row with none then was not known yet: no second subquery to ask.
-        queryset = self.annotate(**{f"{name}_then": Subquery(then.values(sources[name])[:1]) for name in STATE}).filter(
-            status_then__isnull=False
+        # A join, not a subquery per row and field: the event in force on a day is one per contribution
+        # (its valid_until is the next event's date), so it neither repeats rows nor needs a LIMIT, and
+        # an inner join also drops the contributions not known by then.
+        queryset = (
+            self.annotate(event_then=FilteredRelation("events", condition=in_force(day, "events__")))
+            .filter(event_then__isnull=False)
+            .annotate(**{f"{name}_then": F(f"event_then__{column}") for name, column in STATE.items()})
         )
         queryset._iterable_class = AsOfIterable
         return queryset

@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from .choices import ContributionStatus, DatePrecision, Qualifier, format_date, format_quantity
 from .constraints import below, date_in_range, known_value, non_negative
-from .contributions import MAX_AMOUNT, Contribution
+from .contributions import MAX_AMOUNT, STATE, Contribution
 from .derived import save_and_update
 from .fields import CharField, DateField, TextField
 from .meetings import Meeting
@@ -36,12 +36,9 @@ RECORDED = [
     "note",
 ]
 
-# What the contribution copies from its events, and the name each has on an event's state.
-STATE_FIELDS = {
-    "quantity": "state_quantity",
-    "quantity_qualifier": "state_quantity_qualifier",
-    "amount": "state_amount",
-}
+# What an event carries forward until a later event gives it anew: the state but the status, which
+# each event states for itself.
+STATE_FIELDS = {name: column for name, column in STATE.items() if name != "status"}
 # What update_state() writes on each event: read-only wherever it is shown.
 DERIVED = ["valid_until", *STATE_FIELDS.values()]
 
@@ -56,7 +53,14 @@ class StatusEventQuerySet(models.QuerySet):
 
         A contribution whose first event is later than `day`, or undated, has none: it was not known.
         """
-        return self.filter(date__lte=day).filter(Q(valid_until__isnull=True) | Q(valid_until__gt=day))
+        return self.filter(in_force(day))
+
+
+def in_force(day, prefix=""):
+    """The condition for an event in force on `day`, on a path of `prefix` (as a filtered relation's)."""
+    return Q(**{f"{prefix}date__lte": day}) & (
+        Q(**{f"{prefix}valid_until__isnull": True}) | Q(**{f"{prefix}valid_until__gt": day})
+    )
 
 
 class StatusEvent(models.Model):
