@@ -97,6 +97,7 @@ def build(database, size, workdir, reuse=False):
         # The database an earlier run generated: a million rows take half an hour to build again. Its
         # pages are still cached from that run, and the first requests must find nothing there.
         env = production_env(url)
+        run([PYTHON, "manage.py", "migrate", "-v0"], env)
         run([PYTHON, "manage.py", "shell", "-c", "from django.core.cache import cache; cache.clear()"], env)
         return env, 0.0
     if database == "sqlite":
