@@ -18,7 +18,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from server import PYTHON, ROOT, fresh_postgres, production_env, run, stop
+from server import PYTHON, ROOT, existing_postgres, fresh_postgres, production_env, run, stop
 from server import serve as start_gunicorn
 
 RESULTS = ROOT / "bench" / "results"
@@ -93,13 +93,15 @@ end
 
 
 def build(database, size, workdir, reuse=False):
-    if database == "postgresql" and reuse and (url := fresh_postgres(f"bench_{size}", keep=True)):
+    """The environment of a database of `size` contributions, and the seconds it took to build (None
+    when an earlier run's database was kept)."""
+    if database == "postgresql" and reuse and (url := existing_postgres(f"bench_{size}")):
         # The database an earlier run generated: a million rows take half an hour to build again. Its
         # pages are still cached from that run, and the first requests must find nothing there.
         env = production_env(url)
         run([PYTHON, "manage.py", "migrate", "-v0"], env)
-        run([PYTHON, "manage.py", "shell", "-c", "from django.core.cache import cache; cache.clear()"], env)
-        return env, 0.0
+        run([PYTHON, "manage.py", "shell", "-v0", "-c", "from django.core.cache import cache; cache.clear()"], env)
+        return env, None
     if database == "sqlite":
         url = f"sqlite:///{workdir}/bench-{size}.sqlite3"
     else:
@@ -212,8 +214,9 @@ def main():
     for database in args.databases.split(","):
         for size in map(int, args.sizes.split(",")):
             env, build_seconds = build(database, size, workdir, args.reuse)
-            print(f"\n{database}, {size:,} contributions (built in {build_seconds:.0f} s)", flush=True)
-            if build_seconds:
+            built = "kept from an earlier run" if build_seconds is None else f"built in {build_seconds:.0f} s"
+            print(f"\n{database}, {size:,} contributions ({built})", flush=True)
+            if build_seconds is not None:
                 results.append(
                     {"database": database, "size": size, "endpoint": "build", "total_s": round(build_seconds, 1)}
                 )

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -16,24 +17,36 @@ def run(cmd, env, **kwargs):
     return subprocess.run(cmd, cwd=ROOT, env=env, check=True, **kwargs)
 
 
-def fresh_postgres(name, keep=False):
-    """A new, empty PostgreSQL database on the cluster scripts/postgres.sh starts; its DATABASE_URL.
-    With `keep`, a database of that name already there is left as it is (None when there is none)."""
+@contextmanager
+def postgres_cluster():
+    """The cluster scripts/postgres.sh starts: its server URL, and a cursor on its maintenance database."""
     import psycopg2
 
     url = subprocess.run([str(ROOT / "scripts" / "postgres.sh")], capture_output=True, text=True, check=True)
     server = url.stdout.strip().rsplit("/", 1)[0]
     connection = psycopg2.connect(server + "/postgres")
     connection.autocommit = True
-    with connection.cursor() as cursor:
-        if keep:
-            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            exists = cursor.fetchone()
-        else:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
-    return None if keep and not exists else f"{server}/{name}"
+    try:
+        with connection.cursor() as cursor:
+            yield server, cursor
+    finally:
+        connection.close()
+
+
+def fresh_postgres(name):
+    """A new, empty PostgreSQL database on that cluster; its DATABASE_URL."""
+    with postgres_cluster() as (server, cursor):
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    return f"{server}/{name}"
+
+
+def existing_postgres(name):
+    """The DATABASE_URL of a PostgreSQL database of that name already on that cluster, or None."""
+    with postgres_cluster() as (server, cursor):
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        exists = cursor.fetchone()
+    return f"{server}/{name}" if exists else None
 
 
 def production_env(database_url):
