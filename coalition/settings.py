@@ -196,7 +196,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly",
     ],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["contributions.api.backends.FilterBackend"],
     # JSON with a depth limit; forms are for the browsable API.
     "DEFAULT_PARSER_CLASSES": [
         "contributions.api.parsers.LimitedJSONParser",

@@ -55,14 +55,16 @@ class CachedCountPaginator(Paginator):
     limit, `count_exact` is False, and the pages stop there.
     """
 
-    def __init__(self, object_list, per_page, count_limit=None, **kwargs):
+    def __init__(self, object_list, per_page, count_limit=None, rows_to_count=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.count_limit = count_limit
+        # The same rows built more cheaply for a count, where the filters can (ContributionFilter).
+        self.rows_to_count = object_list if rows_to_count is None else rows_to_count
 
     @cached_property
     def count(self):
         if self.count_limit is None:
-            rows = self.object_list.order_by()
+            rows = self.rows_to_count.order_by()
             return cache.versioned("count", rows, rows.count)
         return min(self.counted, self.count_limit)
 
@@ -73,7 +75,7 @@ class CachedCountPaginator(Paginator):
     @cached_property
     def counted(self):
         # One row past the limit tells a total of exactly the limit from a larger one.
-        head = self.object_list.order_by()[: self.count_limit + 1]
+        head = self.rows_to_count.order_by()[: self.count_limit + 1]
         return cache.versioned("count-bounded", head, head.count)
 
 
@@ -185,10 +187,12 @@ class ContributionPagination(PageNumberPagination):
             self.cursor = IdCursorPagination()
             return self.cursor.paginate_queryset(queryset, request, view)
         self.count_limit = count_limit(request.query_params)
+        filterset = getattr(view, "filterset", None)
+        self.rows_to_count = filterset.rows_to_count() if filterset is not None else None
         return super().paginate_queryset(queryset, request, view)
 
     def django_paginator_class(self, queryset, page_size):
-        return CachedCountPaginator(queryset, page_size, count_limit=self.count_limit)
+        return CachedCountPaginator(queryset, page_size, count_limit=self.count_limit, rows_to_count=self.rows_to_count)
 
     def get_paginated_response(self, data):
         if self.cursor:

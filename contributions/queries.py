@@ -13,7 +13,7 @@ from .forms import PARTNER_PARAMS
 from .models.choices import STATUS_ORDER, Category, ContributionStatus
 from .models.citations import CITATION_TARGETS, Citation
 from .models.contributions import Contribution, known_on
-from .models.events import StatusEvent
+from .models.events import StatusEvent, in_force
 from .models.lines import LineOfEffort
 from .models.meetings import Meeting, Participation
 from .models.nations import Nation, Official
@@ -31,10 +31,10 @@ def count_of(model, field, where=None):
     return Coalesce(Subquery(rows.annotate(n=Count("*")).values("n")), 0)
 
 
-def known(as_of, contribution="pk"):
-    """Which contributions (at the path `contribution`) an as-of count counts: those known on the date,
-    or all of them without one."""
-    return known_on(as_of, contribution) if as_of else None
+def known(as_of, prefix=""):
+    """Which contributions (at the path `prefix`) an as-of count counts: those known on the date, or all
+    of them without one."""
+    return known_on(as_of, prefix) if as_of else None
 
 
 def requests_known(as_of, prefix=""):
@@ -64,7 +64,7 @@ def lines_with_counts(lines, as_of=None):
     """Annotate how many contributions and capability requests serve each line of effort (those known on
     `as_of` where given)."""
     return lines.annotate(
-        contribution_count=count_of(LineOfEffort.contributions.through, "lineofeffort", known(as_of, "contribution")),
+        contribution_count=count_of(LineOfEffort.contributions.through, "lineofeffort", known(as_of, "contribution__")),
         request_count=count_of(
             LineOfEffort.requests.through, "lineofeffort", requests_known(as_of, "capabilityrequest__")
         ),
@@ -152,9 +152,8 @@ def pledged_and_delivered(contributions, dates=QUARTERS):
     events = StatusEvent.objects.filter(contribution__in=contributions.values("pk")).order_by()
     counts = {}
     for index, day in enumerate(dates):
-        in_force = Q(date__lte=day) & (Q(valid_until__isnull=True) | Q(valid_until__gt=day))
         for status in (ContributionStatus.PLEDGED, ContributionStatus.DELIVERED):
-            counts[f"{status}_{index}"] = Count("pk", filter=in_force & Q(status=status))
+            counts[f"{status}_{index}"] = Count("pk", filter=in_force(day) & Q(status=status))
     material = (events.query.sql_with_params(), dates)
     totals = cache.versioned("over-time", material, lambda: events.aggregate(**counts))
     return [(day, totals[f"pledged_{i}"], totals[f"delivered_{i}"]) for i, day in enumerate(dates)]
@@ -182,17 +181,23 @@ def facets(filterset):
     Counting a facet under its own filter would show zero beside every option not yet ticked.
     Returns {"nation": {code: (name, n)}, "category": {value: n}, "status": {value: n}}.
     """
-    rows = filterset.queryset_without(*PARTNER_PARAMS)
+    # Only the status facet reads the state on the as-of date; the others count the rows known then.
+    rows = filterset.queryset_without(*PARTNER_PARAMS, state=False)
     nations = partner_counts(rows, "nation")
     # A ticked partner that the other filters leave empty still needs its box, to be unticked.
     for nation in ticked_partners(filterset):
         nations.setdefault(nation.slug, (nation.name, 0))
     return {
         "nation": nations,
-        "category": {k[0]: n for k, n in grouped("facet", filterset.queryset_without("category"), "category").items()},
+        "category": category_counts(filterset.queryset_without("category", state=False)),
         "status": status_facet(filterset.queryset_without("status")),
-        "theatre": theatre_counts(filterset.queryset_without("theatre")),
+        "theatre": theatre_counts(filterset.queryset_without("theatre", state=False)),
     }
+
+
+def category_counts(contributions):
+    """{category: n} for these contributions."""
+    return {k[0]: n for k, n in grouped("facet", contributions, "category").items()}
 
 
 def status_facet(contributions):
@@ -208,7 +213,7 @@ def theatre_counts(contributions):
 
 def host_facet(filterset):
     """{slug: (name, n)} of the partners hosting the contributions the other filters select."""
-    return partner_counts(filterset.queryset_without("host").filter(host__isnull=False), "host")
+    return partner_counts(filterset.queryset_without("host", state=False).filter(host__isnull=False), "host")
 
 
 def partner_counts(contributions, field):

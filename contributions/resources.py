@@ -36,7 +36,9 @@ def imported_columns(table, *left_out):
 
 NATION_COLUMNS = imported_columns(tables.NATIONS, "id", "updated")
 EVENT_COLUMNS = imported_columns(tables.STATUS_EVENTS, *DERIVED, "updated")
-CONTRIBUTION_COLUMNS = imported_columns(tables.CONTRIBUTIONS, "nation", "sources", "quotes", "quantity_display")
+CONTRIBUTION_COLUMNS = imported_columns(
+    tables.CONTRIBUTIONS, "nation", "sources", "quotes", "quantity_display", "known_since"
+)
 
 
 def related(attribute, model, lookup, column=None):

@@ -162,6 +162,10 @@ def start_events(sender, instance, created=False, raw=False, **kwargs):
         # Nothing new to find the contribution by: its entry was just written.
         event.indexed_with_whole = True
         event.save(keep_state=True)
+        if event.date is not None:
+            # What update_state() would note: known from its first event's date.
+            Contribution.objects.filter(pk=instance.pk).update(known_since=event.date)
+            instance.known_since = event.date
 
 
 def cite_first_event(sender, instance, created=False, raw=False, **kwargs):

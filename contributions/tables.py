@@ -226,6 +226,7 @@ CONTRIBUTIONS = Table(
         *dated(Contribution, "ended"),
         field(Contribution, "announced_year_inferred"),
         *fields(Contribution, "original_amount", "original_currency", "exchange_rate", "rate_date"),
+        field(Contribution, "known_since"),
     ],
     lambda: Contribution.objects.with_related().with_lines(),
     "What each nation gave, pledged or was asked for, with its citations.",

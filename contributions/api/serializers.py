@@ -320,6 +320,7 @@ class ContributionSerializer(DeploymentFields, RecordSerializer):
             "updated",
             "web_url",
             "lines_of_effort",
+            "known_since",
         ]
         extra_kwargs = {
             "quantity": COUNT,

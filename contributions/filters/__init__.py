@@ -125,7 +125,20 @@ class ContributionFilter(FilterSet):
 
     def filter_status(self, queryset, name, value):
         # As of a date, the status then.
-        return queryset.filter(**{f"{queryset.state_field('status')}__in": value}) if value else queryset
+        return queryset.with_status(value, self.form.cleaned_data.get("as_of")) if value else queryset
+
+    def queryset_without(self, *names, state=True):
+        """As FilterSet.queryset_without(); with state=False, as of a date, the rows known then without
+        their state then. A count that does not read the status is spared joining every row to its event
+        in force (at a million rows, that join costs ten times the count)."""
+        as_of = self.form.cleaned_data.get("as_of")
+        if state or not as_of:
+            return super().queryset_without(*names)
+        return super().queryset_without("as_of", *names).known_on(as_of)
+
+    def rows_to_count(self):
+        """The rows a paginator counts: these filters' rows, without their state."""
+        return self.queryset_without(state=False)
 
 
 class NationFilter(FilterSet):

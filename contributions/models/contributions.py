@@ -60,7 +60,8 @@ class ContributionQuerySet(models.QuerySet):
         # (its valid_until is the next event's date), so it neither repeats rows nor needs a LIMIT, and
         # an inner join also drops the contributions not known by then.
         queryset = (
-            self.annotate(event_then=FilteredRelation("events", condition=in_force(day, "events__")))
+            self.filter(known_on(day))
+            .annotate(event_then=FilteredRelation("events", condition=in_force(day, "events__")))
             .filter(event_then__isnull=False)
             .annotate(**{f"{name}_then": F(f"event_then__{column}") for name, column in STATE.items()})
         )
@@ -69,8 +70,18 @@ class ContributionQuerySet(models.QuerySet):
 
     def known_on(self, day):
         """Those known on `day`: with a status event dated on or before it. Cheaper than as_of() where
-        only the rows matter, not their state (a count of them)."""
+        only the rows matter, not their state (a count of them): no join."""
         return self.filter(known_on(day))
+
+    def with_status(self, statuses, day=None):
+        """Those whose status is one of `statuses`, on `day` where given: the state then where as_of()
+        joined it, else whether the event in force that day has one of them."""
+        from .events import StatusEvent
+
+        if day is None or "status_then" in self.query.annotations:
+            return self.filter(**{f"{self.state_field('status')}__in": statuses})
+        events = StatusEvent.objects.in_force_on(day).filter(contribution=OuterRef("pk"), status__in=statuses)
+        return self.filter(Exists(events))
 
     def state_field(self, name):
         """The column holding `name` (status, quantity, amount) for these rows: the as-of state's where
@@ -123,12 +134,11 @@ class ContributionQuerySet(models.QuerySet):
             self.model.objects.filter(pk=pk).update(search_text=search_document(description, quotes.get(pk, [])))
 
 
-def known_on(day, contribution="pk"):
-    """The condition that the contribution at `contribution` (a path from the rows filtered) was known on
-    `day`: one of its status events is dated on or before it. The rule as_of() and every as-of count use."""
-    from .events import StatusEvent
-
-    return Exists(StatusEvent.objects.filter(contribution=OuterRef(contribution), date__lte=day))
+def known_on(day, prefix=""):
+    """The condition that a contribution (at `prefix`, a path from the rows filtered, such as
+    "contribution__") was known on `day`: its first dated status event is on or before it. The rule
+    as_of() and every as-of count use."""
+    return Q(**{f"{prefix}known_since__lte": day})
 
 
 def search_document(description, quotes):
@@ -207,9 +217,16 @@ class Contribution(models.Model):
     search_text = TextField(
         blank=True, editable=False, help_text="Description and citation quotes, kept by signals for search."
     )
+    # Kept by update_state() with the events, so an as-of count selects its rows without a join.
+    known_since = DateField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The date of its first dated status event: the tracker as of an earlier date leaves it out.",
+    )
 
-    # search_text is derived, so a change to it is not an edit worth a history entry.
-    history = HistoricalRecords(excluded_fields=["search_text"])
+    # search_text and known_since are derived, so a change to them is not an edit worth a history entry.
+    history = HistoricalRecords(excluded_fields=["search_text", "known_since"])
     objects = ContributionQuerySet.as_manager()
 
     class Meta:
@@ -326,6 +343,9 @@ class Contribution(models.Model):
             models.Index(fields=["announced", "id"], name="contribution_announced_idx"),
             # ?host= filters on it, ending in the list order like the others.
             models.Index(fields=["host", "announced", "id"], name="contribution_host_date_idx"),
+            # The rows known on a date, for a nation and category or without: an as-of count and the
+            # partner facet read this index alone.
+            models.Index(fields=["nation", "category", "known_since"], name="contribution_known_idx"),
         ]
 
     def __str__(self):

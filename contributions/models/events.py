@@ -70,7 +70,8 @@ class StatusEvent(models.Model):
     # A contribution's history is part of it: deleting the contribution takes its events (deletion.py).
     part_of = "contribution"
 
-    contribution = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="events")
+    # No index of its own: status_event_in_force_by_idx begins with it.
+    contribution = models.ForeignKey(Contribution, on_delete=models.CASCADE, related_name="events", db_index=False)
     status = CharField(max_length=30, choices=ContributionStatus.choices)
     date = DateField(
         null=True, blank=True, help_text="When it happened; for a month or year, its first day. Blank if not known."
@@ -178,8 +179,9 @@ class StatusEvent(models.Model):
 
 
 def update_state(contribution_id):
-    """Recompute each event's replacement date and the quantity and amount in force after it, and copy
-    the latest into the contribution. Called in the transaction of every event's write.
+    """Recompute each event's replacement date and the quantity and amount in force after it, copy the
+    latest into the contribution, and note there when it was first known (the first dated event). Called
+    in the transaction of every event's write.
 
     The status is the latest event's. A quantity or an amount is the latest one given: an event that
     says only "delivered" keeps the number pledged before it. A contribution with no events keeps what
@@ -189,6 +191,11 @@ def update_state(contribution_id):
     if contribution is None:
         return  # deleted with its events
     events = list(StatusEvent.objects.filter(contribution_id=contribution_id).in_order())
+    known_since = min((event.date for event in events if event.date), default=None)
+    if contribution.known_since != known_since:
+        # Derived like search_text: an update(), not a save, so it is no edit in the history.
+        Contribution.objects.filter(pk=contribution_id).update(known_since=known_since)
+        contribution.known_since = known_since
     if not events:
         return
     carried = dict.fromkeys(STATE_FIELDS)

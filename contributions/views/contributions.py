@@ -44,7 +44,12 @@ def contribution_list(request):
     if download in ("csv", "json"):
         return stream_table(tables.CONTRIBUTIONS, rows.with_lines(), download, f"contributions.{download}")
 
-    paginator = CachedCountPaginator(rows, options.cleaned_data["page_size"], count_limit=count_limit(request.GET))
+    paginator = CachedCountPaginator(
+        rows,
+        options.cleaned_data["page_size"],
+        count_limit=count_limit(request.GET),
+        rows_to_count=filterset.rows_to_count(),
+    )
     number = options.cleaned_data["page"] or 1
     try:
         page = paginator.page(number)

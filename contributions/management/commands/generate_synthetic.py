@@ -212,6 +212,7 @@ class Command(BaseCommand):
                 has_quantity = rng.random() < 0.4
                 has_amount = category == Category.FINANCIAL
                 description = " ".join(rng.choices(WORDS, k=8))
+                announced = START + datetime.timedelta(days=rng.randrange(DAYS))
                 quotes.append(" ".join(rng.choices(WORDS, k=12)))
                 rows.append(
                     Contribution(
@@ -226,7 +227,9 @@ class Command(BaseCommand):
                         unit=rng.choice([Unit.AIRCRAFT, Unit.PERSONNEL]) if has_quantity else "",
                         amount=Decimal(rng.randrange(10_000, 50_000_000)) if has_amount else None,
                         currency="USD" if has_amount else "",
-                        announced=START + datetime.timedelta(days=rng.randrange(DAYS)),
+                        announced=announced,
+                        # Its first event is dated when it was announced (synthetic_events).
+                        known_since=announced,
                         meeting_id=rng.choice(meeting_ids) if rng.random() < 0.3 else None,
                         official_id=rng.choice(official_ids) if rng.random() < 0.3 else None,
                     )
