@@ -1,10 +1,10 @@
 """Search across every kind of record: what each record's entry holds, keeping the entries in step with
 the records, and the database's own full-text search over them.
 
-PostgreSQL ranks with ts_rank over the GIN-indexed SEARCH_VECTOR (English stemming, titles weighted
-above the rest) and cuts snippets with ts_headline; SQLite does the same with FTS5 (porter stemming,
-bm25 with the title weighted, snippet()). Every matching word must appear: "carrier france" finds the
-records that mention both.
+PostgreSQL ranks with ts_rank over each entry's stored, GIN-indexed vector (SEARCH_VECTOR: English
+stemming, titles weighted above the rest) and cuts snippets with ts_headline; SQLite does the same
+with FTS5 (porter stemming, bm25 with the title weighted, snippet()). Every matching word must
+appear: "carrier france" finds the records that mention both.
 """
 
 import re
@@ -21,7 +21,6 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from .models import (
-    SEARCH_VECTOR,
     CapabilityRequest,
     Citation,
     Contribution,
@@ -308,10 +307,10 @@ class Search:
 
     def _postgres(self):
         query = SearchQuery(" ".join(self.words), search_type="plain", config="english")
-        entries = SearchEntry.objects.annotate(document=SEARCH_VECTOR).filter(document=query)
+        entries = SearchEntry.objects.filter(vector=query)
         if self.kind:
             entries = entries.filter(kind=self.kind)
-        return entries.annotate(rank=SearchRank(SEARCH_VECTOR, query)), query
+        return entries.annotate(rank=SearchRank(F("vector"), query)), query
 
     def _with_headline(self, entries, query):
         headline = SearchHeadline(

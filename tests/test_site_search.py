@@ -121,6 +121,19 @@ def test_rebuild_search_gives_the_same_index_the_signals_kept(cast):
     assert SearchEntry.objects.count() == len(kept)
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite searches its FTS5 table")
+def test_postgresql_searches_and_ranks_the_stored_vector_without_parsing_any_text(cast):
+    with CaptureQueriesContext(connection) as queries:
+        Search("carrier").counts()
+        Search("carrier").page(0, 10)
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert all('"vector" @@' in statement and "to_tsvector" not in statement for statement in sql), sql
+    assert not SearchEntry.objects.filter(vector__isnull=True).exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'searchentry_vector_gin'")
+        assert "gin (vector)" in cursor.fetchone()[0]
+
+
 def test_the_page_groups_results_by_kind_with_counts_and_marks_the_words(client, cast, django_assert_num_queries):
     # Queries: the data version (1), the counts by kind (1), the best of each kind (1).
     with django_assert_num_queries(3):

@@ -1,19 +1,27 @@
 """The site-wide search index: one row per record, holding the words a search looks in.
 
 contributions/search.py writes and reads it; every write to a record rewrites its row in the same
-transaction (contributions/signals.py). PostgreSQL searches it through a GIN index on SEARCH_VECTOR,
-SQLite through an FTS5 table kept by triggers; migration 0010 creates whichever the database has.
+transaction (contributions/signals.py). PostgreSQL searches its stored `vector` through a GIN index,
+SQLite an FTS5 table kept by triggers; migrations 0010 and 0022 create whichever the database has.
 """
 
-from django.contrib.postgres.search import SearchVector
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 
 from .constraints import known_value
 from .fields import CharField, TextField
 
-# The index expression (PostgreSQL). A query must use this very expression for the index to serve
-# it; changing it needs a migration that rebuilds the index.
+# The words of an entry as PostgreSQL searches and ranks them: English stems, the title above the text.
 SEARCH_VECTOR = SearchVector("title", weight="A", config="english") + SearchVector("text", weight="B", config="english")
+
+
+class OnPostgres(models.Func):
+    """An expression PostgreSQL computes and SQLite, which searches through FTS5 instead, leaves NULL."""
+
+    template = "%(expressions)s"
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return "NULL", []
 
 
 class SearchKind(models.TextChoices):
@@ -39,6 +47,13 @@ class SearchEntry(models.Model):
     title = CharField(max_length=400)
     url = CharField(max_length=400)
     text = TextField(blank=True)
+    # Stored, not computed per search: ranking a common word's half a million matches from the text
+    # would parse every one of them again.
+    vector = models.GeneratedField(
+        expression=OnPostgres(SEARCH_VECTOR, output_field=SearchVectorField()),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     class Meta:
         constraints = [
