@@ -48,6 +48,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name="contribution",
-            index=models.Index(fields=["nation", "category", "known_since"], name="contribution_known_idx"),
+            index=models.Index(fields=["nation", "category", "known_since", "id"], name="contribution_known_idx"),
         ),
     ]

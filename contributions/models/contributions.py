@@ -343,9 +343,9 @@ class Contribution(models.Model):
             models.Index(fields=["announced", "id"], name="contribution_announced_idx"),
             # ?host= filters on it, ending in the list order like the others.
             models.Index(fields=["host", "announced", "id"], name="contribution_host_date_idx"),
-            # The rows known on a date, for a nation and category or without: an as-of count and the
-            # partner facet read this index alone.
-            models.Index(fields=["nation", "category", "known_since"], name="contribution_known_idx"),
+            # The rows known on a date, for a nation and category or without: an as-of count, the
+            # partner facet and the theatre facet (joining by id) read this index alone.
+            models.Index(fields=["nation", "category", "known_since", "id"], name="contribution_known_idx"),
         ]
 
     def __str__(self):
