@@ -15,8 +15,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection, transaction
-from django.db.models import Count, F, Prefetch, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F, Prefetch
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -274,14 +273,22 @@ class Search:
         found = dict(rows)
         return {kind: found[kind] for kind in SearchKind.values if found.get(kind)}
 
-    def best_of_each_kind(self, per_kind):
-        """The best `per_kind` results of every kind, best first within each: one query."""
-        if not self.words:
+    def best_of_each_kind(self, per_kind, kinds=tuple(SearchKind.values)):
+        """The best `per_kind` results of each of `kinds` (those counts() found, say), in the order the
+        kinds are shown and best first within each: one query."""
+        if not self.words or not kinds:
             return []
         if connection.vendor == "postgresql":
             entries, query = self._postgres()
-            place = Window(RowNumber(), partition_by=F("kind"), order_by=[F("rank").desc(), F("id").asc()])
-            rows = self._with_headline(entries.annotate(place=place).filter(place__lte=per_kind), query)
+            # A ranked LIMIT per kind, in one UNION ALL: each keeps its best few as it scans (a top-N
+            # sort), where numbering every match of every kind sorts them all (1.8 s for "carrier" at 1M).
+            parts = [
+                self._with_headline(entries.filter(kind=kind).order_by("-rank", "id")[:per_kind], query, "rank", "id")
+                for kind in kinds
+            ]
+            rows = parts[0] if len(parts) == 1 else parts[0].union(*parts[1:], all=True)
+            shown = {kind: place for place, kind in enumerate(SearchKind.values)}
+            rows = [row[:-2] for row in sorted(rows, key=lambda row: (shown[row[0]], -row[-2], row[-1]))]
         else:
             # FTS5's rank and snippet functions work only in a plain full-text query: rank in one, pick
             # the best of each kind with a window, and cut snippets for those alone in another.
@@ -312,7 +319,7 @@ class Search:
             entries = entries.filter(kind=self.kind)
         return entries.annotate(rank=SearchRank(F("vector"), query)), query
 
-    def _with_headline(self, entries, query):
+    def _with_headline(self, entries, query, *extra):
         headline = SearchHeadline(
             "text",
             query,
@@ -324,7 +331,7 @@ class Search:
             max_fragments=1,
             fragment_delimiter=" … ",
         )
-        return entries.annotate(snippet=headline).values_list("kind", "object_id", "title", "url", "snippet")
+        return entries.annotate(snippet=headline).values_list("kind", "object_id", "title", "url", "snippet", *extra)
 
     def _sqlite(self, template, params=(), matches=1):
         """Run a query built on SQLITE_MATCH ({match}, `matches` times), with the kind filter when one is chosen."""

@@ -38,7 +38,7 @@ def search_page(request):
         context["page_obj"] = paginator.get_page(form.cleaned_data["page"] or 1)
         context["hits"] = list(context["page_obj"])
     else:
-        hits = found.best_of_each_kind(BEST_OF_EACH_KIND)
+        hits = found.best_of_each_kind(BEST_OF_EACH_KIND, kinds=list(counts))
         for group in context["groups"]:
             group["hits"] = [hit for hit in hits if hit.kind == group["kind"]]
     return render(request, "contributions/search.html", context)
