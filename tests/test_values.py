@@ -96,6 +96,7 @@ DATE_FIELDS = [
     (ContributionFactory, "started", "contribution_started_in_range"),
     (ContributionFactory, "ended", "contribution_ended_in_range"),
     (ConvertedContributionFactory, "rate_date", "contribution_rate_date_in_range"),
+    (ContributionFactory, "known_since", "contribution_known_since_in_range"),
     (RoleStatementFactory, "as_of", "role_statement_as_of_in_range"),
     (StatusEventFactory, "date", "status_event_date_in_range"),
     (StatusEventFactory, "valid_until", "status_event_valid_until_in_range"),

@@ -281,6 +281,8 @@ class Contribution(models.Model):
             date_in_range("started", "contribution_started_in_range"),
             date_in_range("ended", "contribution_ended_in_range"),
             date_in_range("rate_date", "contribution_rate_date_in_range"),
+            # Copied from an event's date, which lies in the range; one outside it is a bug upstream.
+            date_in_range("known_since", "contribution_known_since_in_range"),
             # A deployment cannot end before it began.
             models.CheckConstraint(
                 condition=Q(started__isnull=True) | Q(ended__isnull=True) | Q(ended__gte=F("started")),
