@@ -25,6 +25,7 @@ from .models import (
     search_document,
     supported_kind,
 )
+from .models.events import note_known_since
 from .models.meetings import Figure, Participation
 from .models.theatres import sync_theatres
 from .verification import UNVERIFIED
@@ -162,10 +163,7 @@ def start_events(sender, instance, created=False, raw=False, **kwargs):
         # Nothing new to find the contribution by: its entry was just written.
         event.indexed_with_whole = True
         event.save(keep_state=True)
-        if event.date is not None:
-            # What update_state() would note: known from its first event's date.
-            Contribution.objects.filter(pk=instance.pk).update(known_since=event.date)
-            instance.known_since = event.date
+        note_known_since(instance, event.date)
 
 
 def cite_first_event(sender, instance, created=False, raw=False, **kwargs):

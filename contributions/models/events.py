@@ -191,11 +191,7 @@ def update_state(contribution_id):
     if contribution is None:
         return  # deleted with its events
     events = list(StatusEvent.objects.filter(contribution_id=contribution_id).in_order())
-    known_since = min((event.date for event in events if event.date), default=None)
-    if contribution.known_since != known_since:
-        # Derived like search_text: an update(), not a save, so it is no edit in the history.
-        Contribution.objects.filter(pk=contribution_id).update(known_since=known_since)
-        contribution.known_since = known_since
+    note_known_since(contribution, min((event.date for event in events if event.date), default=None))
     if not events:
         return
     carried = dict.fromkeys(STATE_FIELDS)
@@ -224,6 +220,14 @@ def update_state(contribution_id):
         contribution._change_reason = "State from its status events"
         # A save, not an update(): the contribution's history records the change of state.
         contribution.save(update_fields=[*changed, "updated"], from_events=True)
+
+
+def note_known_since(contribution, day):
+    """Note on the contribution the date of its first dated event: what as-of counts select it by."""
+    if contribution.known_since != day:
+        # Derived like search_text: an update(), not a save, so it is no edit in the history.
+        Contribution.objects.filter(pk=contribution.pk).update(known_since=day)
+        contribution.known_since = day
 
 
 def correct_latest_event(contribution):
