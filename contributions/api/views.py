@@ -37,6 +37,7 @@ from .history import HistoryMixin
 from .merging import MergeMixin
 from .reasons import change_reason
 from .renderers import CSVRenderer, ZipRenderer
+from .rows import Rows
 
 CITATIONS = Prefetch("citations", queryset=Citation.objects.with_words())
 
@@ -346,6 +347,12 @@ class ContributionViewSet(MergeMixin, RecordViewSet):
     filterset_class = filters.ContributionFilter
     pagination_class = ContributionPagination
     table = tables.CONTRIBUTIONS
+
+    def page_data(self, request):
+        # A page's rows come from .values() rather than instances; the serializer still defines them.
+        rows = Rows(self.get_serializer())
+        page = self.paginate_queryset(rows.values(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(rows.rows(page)).data
 
     def get_queryset(self):
         # The CSV columns include each row's sources and quotes.

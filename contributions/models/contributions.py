@@ -38,6 +38,15 @@ STATE = {
 }
 
 
+UNIT_LABELS = dict(Unit.choices)
+
+
+def quantity_in_words(quantity, qualifier, unit, before=None):
+    """ "about 1,830 personnel": the one way pages, exports and the API show a quantity (the API's list
+    rows pass the values of a row; everything else, a contribution's)."""
+    return format_quantity(quantity, qualifier, UNIT_LABELS.get(unit, unit), before)
+
+
 class AsOfIterable(models.query.ModelIterable):
     """Contributions as they stood on the as-of date: the state then stands in for the latest, so the
     pages, serializers and exports that read `status` show it without knowing about dates."""
@@ -435,5 +444,4 @@ class Contribution(models.Model):
 
     @property
     def quantity_display(self):
-        """ "about 1,830 personnel": the one way pages, exports and the API show a quantity."""
-        return format_quantity(self.quantity, self.quantity_qualifier, self.get_unit_display(), self.quantity_before)
+        return quantity_in_words(self.quantity, self.quantity_qualifier, self.unit, self.quantity_before)
