@@ -2,6 +2,9 @@
 the helpers that build the common kinds (a model's own field, a dated field and its precision, a related
 record's key, several keys joined). The tables themselves are in tables.py."""
 
+from collections import defaultdict
+from itertools import islice
+
 from django.db import models
 
 from .models.choices import definition
@@ -127,12 +130,15 @@ def slug(obj):
 
 
 class Table:
-    def __init__(self, name, model, columns, queryset, meaning):
+    def __init__(self, name, model, columns, queryset, meaning, many=None):
         self.name = name
         self.model = model
         self.columns = columns
         self.queryset = queryset
         self.meaning = meaning
+        # The many-valued relations the columns read ({name: queryset factory, or None for all}), which
+        # rows() attaches a chunk at a time.
+        self.many = many or {}
 
     @property
     def fieldnames(self):
@@ -149,12 +155,51 @@ class Table:
         return {column.name: column.get(obj) for column in self.columns}
 
     def rows(self, queryset=None, chunk_size=2000):
-        """One dict per record, read a chunk at a time (prefetches included) so memory stays flat."""
+        """One dict per record, read a chunk at a time (with what the columns read of other tables) so
+        memory stays flat."""
         queryset = self.queryset() if queryset is None else queryset
-        return (self.row(obj) for obj in queryset.iterator(chunk_size=chunk_size))
+        if not self.many:
+            return (self.row(obj) for obj in queryset.iterator(chunk_size=chunk_size))
+        return (self.row(obj) for chunk in self.chunks(queryset, chunk_size) for obj in chunk)
+
+    def chunks(self, queryset, chunk_size):
+        records = queryset.prefetch_related(None).iterator(chunk_size=chunk_size)
+        while chunk := list(islice(records, chunk_size)):
+            for name, related in self.many.items():
+                attach(chunk, name, related() if related else None)
+            yield chunk
 
     def describe(self):
         return {"name": self.name, "meaning": self.meaning, "columns": [c.describe() for c in self.columns]}
+
+
+def attach(instances, name, queryset=None):
+    """Fill the relation `name` (a reverse foreign key or a many-to-many) of every instance from one
+    query, where prefetch_related() would read it. prefetch_related() builds a filtered queryset per
+    instance, which was most of a large download's time (3 of the 4 s that reading theatres took for
+    21,000 contributions); this groups one query's rows by their owner."""
+    if not instances:
+        return
+    relation = type(instances[0])._meta.get_field(name)
+    if relation.many_to_many and not relation.auto_created:
+        back = relation.related_query_name()
+    else:  # the reverse side of a foreign key or of a many-to-many declared on the other model
+        back = relation.field.name
+    related = relation.related_model._default_manager.all() if queryset is None else queryset
+    owned = related.filter(**{f"{back}__in": [instance.pk for instance in instances]}).annotate(_owner=models.F(back))
+    by_owner = defaultdict(list)
+    for record in owned:
+        by_owner[record._owner].append(record)
+    for instance in instances:
+        # Where a related manager's all() finds prefetched rows.
+        instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = by_owner[instance.pk]
+
+
+def related(instance, name):
+    """The rows of a relation that was prefetched or attached, without building a related manager for
+    each row as `instance.<name>.all()` does; read afresh where neither was done."""
+    cache = instance.__dict__.get("_prefetched_objects_cache", {})
+    return cache[name] if name in cache else getattr(instance, name).all()
 
 
 def _updated(model):
