@@ -118,6 +118,7 @@ test: lint browser
 bench: $(VENV)/.dev
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(PY) bench/run.py $(BENCH_ARGS)
+	$(PY) bench/datasette.py $(DATASETTE_ARGS)
 	$(PY) bench/load.py
 
 # DATABASE_URL in the environment chooses the database (pg_dump for PostgreSQL); without it, the

@@ -1,0 +1,306 @@
+"""The project beside Datasette 0.65 on the same SQLite file, every page a cache miss.
+
+    python bench/datasette.py                     # 1M contributions, built once into bench/.data/
+    python bench/datasette.py --size 100000 --rounds 1 --duration 5
+
+What a miss is: each request asks a query the project has not answered since its cache was emptied
+(a partner × category × status, each asked once), so no page and no count comes from the cache, and
+no parameter is added that the answer ignores. Datasette runs in a virtualenv of its own
+(bench/.datasette-venv), with facet suggestions off (`_nosuggest=1`), on the same file, read-only.
+Before measuring, each pair is checked to return the same rows. The pairs are interleaved over the
+rounds. Prints each ratio, the load average, concurrency 1 latency beside concurrency 8 throughput and
+the SQL floor of each page (its SELECT timed on its own), and writes bench/results/datasette-<size>.md.
+"""
+
+import argparse
+import csv
+import io
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+
+from server import PYTHON, ROOT, production_env, run, serve, stop
+
+DATA = ROOT / "bench" / ".data"
+VENV = ROOT / "bench" / ".datasette-venv"
+RESULTS = ROOT / "bench" / "results"
+DATASETTE = "datasette==0.65.5"
+PROJECT_PORT, DATASETTE_PORT = 8766, 8767
+TABLE = "contributions_contribution"
+PAGE = 50
+# A filter set asked in each of these orders is a distinct query with a distinct answer on both sides.
+# Only orders without ties: Datasette sorts by the column alone, with no tie-break, so rows that tie
+# could come in any order there.
+ORDERINGS = {"id": "_sort=id", "-id": "_sort_desc=id"}
+MIN_ROWS = 10
+
+# wrk: every thread walks its own share of the paths in paths.txt, each path once while they last.
+WRK_SCRIPT = """
+local paths = {}
+local errors = function(e) return e.connect + e.read + e.write + e.timeout + e.status end
+for line in io.lines("%(paths)s") do paths[#paths + 1] = line end
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("id", threads)
+end
+local counter = 0
+request = function()
+  local index = (counter * %(threads)d + id - 1) %% #paths + 1
+  counter = counter + 1
+  return wrk.format(nil, paths[index])
+end
+done = function(summary, latency, requests)
+  io.write(string.format("BENCH %%d %%d %%d %%.0f %%.0f\\n", summary.requests,
+    errors(summary.errors),
+    summary.duration, latency:percentile(50), latency:percentile(99)))
+end
+"""
+
+
+def database(size):
+    """The SQLite file of `size` synthetic contributions (seed 1), built on the first run."""
+    path = DATA / f"bench-{size}.sqlite3"
+    if not path.exists():
+        DATA.mkdir(parents=True, exist_ok=True)
+        building = path.with_suffix(".building")
+        env = production_env(f"sqlite:///{building}")
+        run([PYTHON, "manage.py", "migrate", "-v0"], env)
+        run([PYTHON, "manage.py", "generate_synthetic", "--contributions", str(size), "--seed", "1"], env)
+        building.rename(path)
+    return path
+
+
+def datasette_binary():
+    binary = VENV / "bin" / "datasette"
+    if not binary.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+        subprocess.run([str(VENV / "bin" / "pip"), "install", "-q", DATASETTE], check=True)
+    return binary
+
+
+def serve_datasette(path):
+    # Immutable (-i): read-only, and counts of the whole table are read once; no facet suggestions.
+    command = [str(datasette_binary()), "serve", "-i", str(path), "--port", str(DATASETTE_PORT)]
+    command += ["--setting", "sql_time_limit_ms", "60000", "--setting", "facet_time_limit_ms", "60000"]
+    command += ["--setting", "max_returned_rows", "1000", "--setting", "num_sql_threads", "3"]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{DATASETTE_PORT}/-/versions.json", timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.2)
+    stop(server)
+    raise RuntimeError("datasette did not come up")
+
+
+def queries(path, limit):
+    """(slug, nation id, category, status, ordering) of the filter sets with most rows, each in every
+    ORDERINGS: distinct real queries, enough that no path is asked twice in one run."""
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    rows = connection.execute(
+        f"SELECT n.slug, c.nation_id, c.category, c.status, count(*) FROM {TABLE} c "
+        "JOIN contributions_nation n ON n.id = c.nation_id GROUP BY 1, 2, 3, 4 "
+        f"HAVING count(*) >= {MIN_ROWS} ORDER BY 5 DESC LIMIT {limit}"
+    ).fetchall()
+    connection.close()
+    return [(*row[:4], ordering) for ordering in ORDERINGS for row in rows]
+
+
+# Each page as the project asks it and as Datasette does: the same rows, in the same order (the
+# ordering given).
+PAGES = {
+    "api filtered page": (
+        "/api/v1/contributions/?nation={slug}&category={category}&status={status}&ordering={ordering}&page_size=50",
+        "/{db}/contributions_contribution.json?nation_id={nation}&category={category}&status={status}"
+        "&{sort}&_size=50&_shape=objects&_nosuggest=1",
+    ),
+    "html list with facets": (
+        "/contributions/?nation={slug}&category={category}&status={status}&ordering={ordering}",
+        "/{db}/contributions_contribution?nation_id={nation}&category={category}&status={status}"
+        "&{sort}&_size=50&_facet=category&_facet=status&_nosuggest=1",
+    ),
+}
+
+
+def same_rows(db, filters):
+    project, other = (expand(template, db, [filters])[0] for template in PAGES["api filtered page"])
+    ours = [row["id"] for row in fetch_json(PROJECT_PORT, project)["results"]]
+    theirs = [row["id"] for row in fetch_json(DATASETTE_PORT, other)["rows"]]
+    if ours != theirs:
+        raise SystemExit(f"The pair differs for {filters}: {ours[:5]}… against {theirs[:5]}…")
+
+
+def fetch_json(port, path):
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=120) as response:
+        return json.load(response)
+
+
+def wrk(port, paths, concurrency, duration, workdir):
+    listing = workdir / "paths.txt"
+    listing.write_text("\n".join(paths) + "\n")
+    threads = min(concurrency, 2)
+    script = workdir / "cycle.lua"
+    script.write_text(WRK_SCRIPT % {"paths": listing, "threads": threads})
+    command = ["wrk", f"-t{threads}", f"-c{concurrency}", f"-d{duration}s", "--timeout", "30s", "-s", str(script)]
+    output = subprocess.run([*command, f"http://127.0.0.1:{port}/"], capture_output=True, text=True, check=True)
+    line = next(line for line in output.stdout.splitlines() if line.startswith("BENCH "))
+    requests, errors, micros, p50, p99 = (float(value) for value in line.split()[1:])
+    return {
+        "requests": int(requests),
+        "errors": int(errors),
+        "rps": round(requests / (micros / 1e6), 1),
+        "p50_ms": round(p50 / 1000, 1),
+        "p99_ms": round(p99 / 1000, 1),
+        "distinct": len(paths),
+    }
+
+
+def clear_project_cache(env):
+    run([PYTHON, "manage.py", "shell", "-v0", "-c", "from django.core.cache import cache; cache.clear()"], env)
+
+
+SQL_FLOOR = """
+import statistics, time
+from contributions.filters import ContributionFilter
+from contributions.models import Contribution
+times = []
+for slug, category, status in {filters!r}:
+    page = ContributionFilter({{"nation": slug, "category": category, "status": status}}, Contribution.objects.all()).qs
+    started = time.perf_counter()
+    list(page.values()[:50])
+    times.append((time.perf_counter() - started) * 1000)
+print(round(statistics.median(times), 2))
+"""
+
+
+def sql_floor(env, filters):
+    code = SQL_FLOOR.format(filters=[(slug, category, status) for slug, _, category, status, _ in filters[:20]])
+    output = subprocess.run([PYTHON, "manage.py", "shell", "-v0", "-c", code], cwd=ROOT, env=env, capture_output=True)
+    return float(output.stdout.decode().split()[-1])
+
+
+def csv_pair(path, slug, nation):
+    """Seconds for one partner's every row as CSV: the project's download and Datasette's stream."""
+    timings = {}
+    for port, url in (
+        (PROJECT_PORT, f"/api/v1/contributions/?nation={slug}&format=csv"),
+        (DATASETTE_PORT, f"/{path.stem}/{TABLE}.csv?nation_id={nation}&_stream=on&_size=max"),
+    ):
+        started = time.monotonic()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{url}", timeout=900) as response:
+            body = b"".join(iter(lambda: response.read1(65536), b""))
+        seconds = round(time.monotonic() - started, 2)
+        # Counted after the clock stops, as CSV: a quoted cell may hold a line break.
+        timings[port] = (seconds, sum(1 for _ in csv.reader(io.StringIO(body.decode()))) - 1)
+    return timings
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--duration", type=int, default=10, help="Seconds of load per page and side.")
+    args = parser.parse_args()
+
+    path = database(args.size)
+    env = production_env(f"sqlite:///{path}")
+    filters = queries(path, 4000)
+    workdir = DATA / "work"
+    workdir.mkdir(exist_ok=True)
+    project = serve(env, PROJECT_PORT, ["--workers", "2", "--threads", "4", "--timeout", "300"])
+    other = serve_datasette(path)
+    results = []
+    try:
+        for pair in filters[:: max(1, len(filters) // 25)]:
+            same_rows(path.stem, pair)
+        for round_number in range(1, args.rounds + 1):
+            for name, (ours, theirs) in PAGES.items():
+                for concurrency in (1, 8):
+                    # The project's cache is emptied before each run, so every path is its first asking.
+                    clear_project_cache(env)
+                    mine = wrk(PROJECT_PORT, expand(ours, path.stem, filters), concurrency, args.duration, workdir)
+                    yours = wrk(DATASETTE_PORT, expand(theirs, path.stem, filters), concurrency, args.duration, workdir)
+                    results.append(
+                        {
+                            "round": round_number,
+                            "page": name,
+                            "concurrency": concurrency,
+                            "project": mine,
+                            "datasette": yours,
+                            "load": os.getloadavg()[0],
+                        }
+                    )
+                    print(line(results[-1]), flush=True)
+        slug, nation = filters[0][:2]
+        exports = csv_pair(path, slug, nation)
+    finally:
+        stop(project)
+        stop(other)
+    floor = sql_floor(env, filters)
+    write(args.size, results, exports, floor)
+
+
+def expand(template, db, filters):
+    return [
+        template.format(db=db, slug=s, nation=n, category=c, status=st, ordering=o, sort=ORDERINGS[o])
+        for s, n, c, st, o in filters
+    ]
+
+
+def line(result):
+    mine, yours = result["project"], result["datasette"]
+    ratio = mine["rps"] / yours["rps"] if yours["rps"] else float("inf")
+    return (
+        f"round {result['round']} {result['page']} c={result['concurrency']}: project {mine['rps']} req/s "
+        f"(p50 {mine['p50_ms']} ms), Datasette {yours['rps']} req/s (p50 {yours['p50_ms']} ms), "
+        f"ratio {ratio:.2f}×, load {result['load']:.2f}{repeated(result)}"
+    )
+
+
+def repeated(result):
+    # More requests than distinct paths: some were answered from the cache, and the row is no miss.
+    sides = [side for side in ("project", "datasette") if result[side]["requests"] > result[side]["distinct"]]
+    return f" (paths repeated on the {' and '.join(sides)} side: not all misses)" if sides else ""
+
+
+def write(size, results, exports, floor):
+    out = io.StringIO()
+    out.write(f"Project (gunicorn, 2 workers × 4 threads) against Datasette 0.65.5, {size:,} contributions, SQLite, ")
+    out.write("every request a distinct real query after the cache was emptied.\n\n")
+    out.write("| page | concurrency | project req/s | project p50 ms | Datasette req/s | Datasette p50 ms ")
+    out.write("| ratio | load |\n")
+    out.write("|---|---:|---:|---:|---:|---:|---:|---:|\n")
+    for result in results:
+        mine, yours = result["project"], result["datasette"]
+        ratio = mine["rps"] / yours["rps"] if yours["rps"] else float("inf")
+        out.write(
+            f"| {result['page']} (round {result['round']}) | {result['concurrency']} | {mine['rps']} | "
+            f"{mine['p50_ms']} | {yours['rps']} | {yours['p50_ms']} | {ratio:.2f}×{repeated(result)} | "
+            f"{result['load']:.2f} |\n"
+        )
+    (ours, rows), (theirs, their_rows) = exports[PROJECT_PORT], exports[DATASETTE_PORT]
+    out.write(f"\nCSV of one partner's {rows:,} rows: project {ours} s, Datasette {theirs} s ({their_rows:,} rows).\n")
+    out.write(f"SQL floor of the filtered page (its SELECT alone, median of 20 filter sets): {floor} ms.\n")
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"datasette-{size}.md").write_text(out.getvalue())
+    (RESULTS / f"datasette-{size}.json").write_text(
+        json.dumps(
+            {
+                "results": results,
+                "csv": {"project": exports[PROJECT_PORT], "datasette": exports[DATASETTE_PORT]},
+                "sql_floor_ms": floor,
+            },
+            indent=1,
+        )
+    )
+    print(out.getvalue())
+
+
+if __name__ == "__main__":
+    main()
