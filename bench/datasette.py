@@ -23,7 +23,7 @@ import sys
 import time
 import urllib.request
 
-from server import PYTHON, ROOT, production_env, run, serve, stop
+from server import PYTHON, ROOT, production_env, run, serve, stop, wait_until_up
 
 DATA = ROOT / "bench" / ".data"
 VENV = ROOT / "bench" / ".datasette-venv"
@@ -89,14 +89,7 @@ def serve_datasette(path):
     command += ["--setting", "sql_time_limit_ms", "60000", "--setting", "facet_time_limit_ms", "60000"]
     command += ["--setting", "max_returned_rows", "1000", "--setting", "num_sql_threads", "3"]
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{DATASETTE_PORT}/-/versions.json", timeout=1)
-            return server
-        except OSError:
-            time.sleep(0.2)
-    stop(server)
-    raise RuntimeError("datasette did not come up")
+    return wait_until_up(server, f"http://127.0.0.1:{DATASETTE_PORT}/-/versions.json", "datasette", tries=150)
 
 
 def queries(path, limit):

@@ -80,14 +80,19 @@ def serve(env, port, options, stderr=subprocess.DEVNULL):
     server = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True
     )
-    for _ in range(100):
+    return wait_until_up(server, f"http://127.0.0.1:{port}/healthz", "gunicorn")
+
+
+def wait_until_up(server, url, name, tries=100):
+    """The server once `url` answers; stopped, and an error, if it never does."""
+    for _ in range(tries):
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            urllib.request.urlopen(url, timeout=1)
             return server
         except OSError:
             time.sleep(0.2)
     stop(server)
-    raise RuntimeError("gunicorn did not come up")
+    raise RuntimeError(f"{name} did not come up")
 
 
 def stop(server):
