@@ -23,7 +23,7 @@ import sys
 import time
 import urllib.request
 
-from server import PYTHON, ROOT, production_env, run, serve, stop, wait_until_up
+from server import PYTHON, ROOT, existing_postgres, fresh_postgres, production_env, run, serve, stop, wait_until_up
 
 DATA = ROOT / "bench" / ".data"
 VENV = ROOT / "bench" / ".datasette-venv"
@@ -73,6 +73,18 @@ def database(size):
         run([PYTHON, "manage.py", "generate_synthetic", "--contributions", str(size), "--seed", "1"], env)
         building.rename(path)
     return path
+
+
+def postgres(size):
+    """A PostgreSQL database of the same rows: generate_synthetic with the same seed, into a fresh database."""
+    name = f"bench_datasette_{size}"
+    if url := existing_postgres(name):
+        return url
+    url = fresh_postgres(name)
+    env = production_env(url)
+    run([PYTHON, "manage.py", "migrate", "-v0"], env)
+    run([PYTHON, "manage.py", "generate_synthetic", "--contributions", str(size), "--seed", "1"], env)
+    return url
 
 
 def datasette_binary():
@@ -199,10 +211,16 @@ def main():
     parser.add_argument("--size", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--duration", type=int, default=10, help="Seconds of load per page and side.")
+    parser.add_argument(
+        "--database",
+        choices=["sqlite", "postgresql"],
+        default="sqlite",
+        help="What the project serves: the same SQLite file as Datasette, or PostgreSQL built from the same seed.",
+    )
     args = parser.parse_args()
 
     path = database(args.size)
-    env = production_env(f"sqlite:///{path}")
+    env = production_env(f"sqlite:///{path}" if args.database == "sqlite" else postgres(args.size))
     filters = queries(path, 4000)
     workdir = DATA / "work"
     workdir.mkdir(exist_ok=True)
@@ -236,7 +254,7 @@ def main():
         stop(project)
         stop(other)
     floor = sql_floor(env, filters)
-    write(args.size, results, exports, floor)
+    write(args.size, args.database, results, exports, floor)
 
 
 def expand(template, db, filters):
@@ -262,9 +280,10 @@ def repeated(result):
     return f" (paths repeated on the {' and '.join(sides)} side: not all misses)" if sides else ""
 
 
-def write(size, results, exports, floor):
+def write(size, database, results, exports, floor):
     out = io.StringIO()
-    out.write(f"Project (gunicorn, 2 workers × 4 threads) against Datasette 0.65.5, {size:,} contributions, SQLite, ")
+    out.write(f"Project (gunicorn, 2 workers × 4 threads, on {database}) against Datasette 0.65.5 ")
+    out.write(f"(the SQLite file), {size:,} contributions, ")
     out.write("every request a distinct real query after the cache was emptied.\n\n")
     out.write("| page | concurrency | project req/s | project p50 ms | Datasette req/s | Datasette p50 ms ")
     out.write("| ratio | load |\n")
@@ -281,8 +300,8 @@ def write(size, results, exports, floor):
     out.write(f"\nCSV of one partner's {rows:,} rows: project {ours} s, Datasette {theirs} s ({their_rows:,} rows).\n")
     out.write(f"SQL floor of the filtered page (its SELECT alone, median of 20 filter sets): {floor} ms.\n")
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"datasette-{size}.md").write_text(out.getvalue())
-    (RESULTS / f"datasette-{size}.json").write_text(
+    (RESULTS / f"datasette-{size}-{database}.md").write_text(out.getvalue())
+    (RESULTS / f"datasette-{size}-{database}.json").write_text(
         json.dumps(
             {
                 "results": results,
