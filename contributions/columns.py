@@ -176,8 +176,8 @@ class Table:
 def attach(instances, name, queryset=None):
     """Fill the relation `name` (a reverse foreign key or a many-to-many) of every instance from one
     query, where prefetch_related() would read it. prefetch_related() builds a filtered queryset per
-    instance, which was most of a large download's time (3 of the 4 s that reading theatres took for
-    21,000 contributions); this groups one query's rows by their owner."""
+    instance, which was most of a large download's time (prefetching theatres and lines of effort added
+    3.2 s to the 1.1 s of reading 21,109 contributions); this groups one query's rows by their owner."""
     if not instances:
         return
     relation = type(instances[0])._meta.get_field(name)
