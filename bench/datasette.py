@@ -23,7 +23,18 @@ import sys
 import time
 import urllib.request
 
-from server import PYTHON, ROOT, existing_postgres, fresh_postgres, production_env, run, serve, stop, wait_until_up
+from server import (
+    PYTHON,
+    ROOT,
+    clear_cache,
+    existing_postgres,
+    fresh_postgres,
+    generate,
+    production_env,
+    serve,
+    stop,
+    wait_until_up,
+)
 
 DATA = ROOT / "bench" / ".data"
 VENV = ROOT / "bench" / ".datasette-venv"
@@ -68,9 +79,7 @@ def database(size):
     if not path.exists():
         DATA.mkdir(parents=True, exist_ok=True)
         building = path.with_suffix(".building")
-        env = production_env(f"sqlite:///{building}")
-        run([PYTHON, "manage.py", "migrate", "-v0"], env)
-        run([PYTHON, "manage.py", "generate_synthetic", "--contributions", str(size), "--seed", "1"], env)
+        generate(production_env(f"sqlite:///{building}"), size)
         building.rename(path)
     return path
 
@@ -81,9 +90,7 @@ def postgres(size):
     if url := existing_postgres(name):
         return url
     url = fresh_postgres(name)
-    env = production_env(url)
-    run([PYTHON, "manage.py", "migrate", "-v0"], env)
-    run([PYTHON, "manage.py", "generate_synthetic", "--contributions", str(size), "--seed", "1"], env)
+    generate(production_env(url), size)
     return url
 
 
@@ -166,10 +173,6 @@ def wrk(port, paths, concurrency, duration, workdir):
     }
 
 
-def clear_project_cache(env):
-    run([PYTHON, "manage.py", "shell", "-v0", "-c", "from django.core.cache import cache; cache.clear()"], env)
-
-
 SQL_FLOOR = """
 import re, statistics, time
 from django.db import connection
@@ -242,7 +245,7 @@ def main():
             for name, (ours, theirs) in PAGES.items():
                 for concurrency in (1, 8):
                     # The project's cache is emptied before each run, so every path is its first asking.
-                    clear_project_cache(env)
+                    clear_cache(env)
                     mine = wrk(PROJECT_PORT, expand(ours, path.stem, filters), concurrency, args.duration, workdir)
                     yours = wrk(DATASETTE_PORT, expand(theirs, path.stem, filters), concurrency, args.duration, workdir)
                     results.append(

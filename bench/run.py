@@ -18,7 +18,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from server import PYTHON, ROOT, existing_postgres, fresh_postgres, production_env, run, stop
+from server import PYTHON, ROOT, clear_cache, existing_postgres, fresh_postgres, generate, production_env, run, stop
 from server import serve as start_gunicorn
 
 RESULTS = ROOT / "bench" / "results"
@@ -100,7 +100,7 @@ def build(database, size, workdir, reuse=False):
         # pages are still cached from that run, and the first requests must find nothing there.
         env = production_env(url)
         run([PYTHON, "manage.py", "migrate", "-v0"], env)
-        run([PYTHON, "manage.py", "shell", "-v0", "-c", "from django.core.cache import cache; cache.clear()"], env)
+        clear_cache(env)
         return env, None
     if database == "sqlite":
         url = f"sqlite:///{workdir}/bench-{size}.sqlite3"
@@ -108,8 +108,7 @@ def build(database, size, workdir, reuse=False):
         url = fresh_postgres(f"bench_{size}")
     env = production_env(url)
     started = time.monotonic()
-    run([PYTHON, "manage.py", "migrate", "-v0"], env)
-    run([PYTHON, "manage.py", "generate_synthetic", "--contributions", str(size), "--seed", "1"], env)
+    generate(env, size)
     return env, time.monotonic() - started
 
 

@@ -49,6 +49,18 @@ def existing_postgres(name):
     return f"{server}/{name}" if exists else None
 
 
+def generate(env, size):
+    """Migrate the database `env` names and fill it with `size` synthetic contributions, seed 1: the
+    same rows, and the same ids, on every database and every run."""
+    run([PYTHON, "manage.py", "migrate", "-v0"], env)
+    run([PYTHON, "manage.py", "generate_synthetic", "--contributions", str(size), "--seed", "1"], env)
+
+
+def clear_cache(env):
+    """Empty the project's cache, so that no page or count is left from an earlier run."""
+    run([PYTHON, "manage.py", "shell", "-v0", "-c", "from django.core.cache import cache; cache.clear()"], env)
+
+
 def production_env(database_url):
     """Production settings (DEBUG off) for a server on the loopback."""
     env = dict(os.environ)
