@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from rest_framework.fields import Field
 from rest_framework.relations import ManyRelatedField, RelatedField
 
+from contributions.columns import relation_back
 from contributions.models.contributions import STATE, Contribution, quantity_in_words
 
 # Fields that read the whole record but depend on its id alone: a URL per row from one template.
@@ -46,9 +47,11 @@ class Rows:
 
     def values(self, queryset):
         """The queryset as the values this needs; paginate it, then pass the page to rows()."""
-        names = [queryset.state_field(name) if name in STATE else name for name in self.plain]
+        # As of a date, the state then is in `status_then` and the like (ContributionQuerySet.as_of).
+        self.state = {name: queryset.state_field(name) for name in STATE}
+        names = [self.state.get(name, name) for name in self.plain]
         related = [f"{name}__{field.attname}" for name, fields in self.refs.items() for field in fields]
-        wanted = dict.fromkeys(["id", *names, "quantity_before", "unit", *related])
+        wanted = dict.fromkeys(["id", *names, *self.state.values(), "quantity_before", "unit", *related])
         return queryset.prefetch_related(None).values(*wanted)
 
     def rows(self, page):
@@ -57,7 +60,7 @@ class Rows:
         return [self.row(values, many) for values in page]
 
     def row(self, values, many):
-        state = {name: values[f"{name}_then"] if f"{name}_then" in values else values[name] for name in STATE}
+        state = {name: values[column] for name, column in self.state.items()}
         row = {}
         for name, field in self.fields.items():
             if name in self.templates:
@@ -89,10 +92,7 @@ CONCRETE = {field.name for field in Contribution._meta.concrete_fields}
 
 
 def many_relation(name, key):
-    relation = Contribution._meta.get_field(name)
-    if relation.auto_created:  # the reverse side of a many-to-many declared on the other model
-        return relation.related_model, relation.field.name, key
-    return relation.related_model, relation.related_query_name(), key
+    return (*relation_back(Contribution, name), key)
 
 
 def keys_by_contribution(relation, ids):
