@@ -4,10 +4,12 @@ record's key, several keys joined). The tables themselves are in tables.py."""
 
 from collections import defaultdict
 from itertools import islice
+from operator import itemgetter
 
 from django.db import models
 
 from .models.choices import definition
+from .models.nations import partner_code
 
 # Checked in order: a DateTimeField is also a DateField.
 TYPES = {
@@ -36,16 +38,48 @@ def _plain(value):
     return str(value)
 
 
+def _isoformat(value):
+    return None if value is None else value.isoformat()
+
+
+def _str(value):
+    return None if value is None else str(value)
+
+
+# How a column of each type writes a field's value: as it is, but for dates and decimals. A plain
+# function per type, chosen once, rather than _plain()'s tests on every cell of a large download.
+WRITE = {"date": _isoformat, "datetime": _isoformat, "decimal": _str}
+
+
 class Column:
-    def __init__(self, name, get, type="string", meaning="", choices=None):
+    """One column: its name, the `.values()` paths it reads (`reads`), how it makes its value of them
+    (`read`, called with one argument per path; None for a single value as it is), its type, meaning
+    and allowed values. A many-valued relation the table lists (Table's `lists`) is read by its name,
+    as a list."""
+
+    def __init__(self, name, reads, read, type="string", meaning="", choices=None):
         self.name = name
-        self.get = get
+        self.reads = tuple(reads)
+        self.read = read
         self.type = type
         self.meaning = meaning
         self.choices = choices
 
     def __repr__(self):
         return f"<Column {self.name}>"
+
+    def getter(self, position):
+        """Its value from a row of values, given each path's place in the row. A value as it is is an
+        itemgetter, called in C: most of a download's cells are."""
+        indexes = [position[path] for path in self.reads]
+        read = self.read
+        if read is None:
+            return itemgetter(*indexes)
+        if len(indexes) == 1:
+            (index,) = indexes
+            return lambda row: read(row[index])
+        pick = itemgetter(*indexes)
+        return lambda row: read(*pick(row))
 
     def describe(self):
         allowed = [
@@ -98,7 +132,7 @@ def field(model, name, meaning=None):
         meaning = MEANINGS.get(name) or str(model_field.help_text or model_field.verbose_name)
         meaning = meaning[:1].upper() + meaning[1:].rstrip(".") + "."
     choices = [(value, label) for value, label in model_field.choices or [] if value != ""]
-    return Column(name, lambda obj: _plain(getattr(obj, name)), kind, meaning, choices or None)
+    return Column(name, [name], WRITE.get(kind), kind, meaning, choices or None)
 
 
 def fields(model, *names):
@@ -112,33 +146,71 @@ def dated(model, name, meaning=None):
     return [field(model, name, meaning), field(model, f"{name}_precision", precision)]
 
 
-def key(name, attribute, meaning, lookup):
-    """A column naming a related record by its key: lookup(related) for a set relation, blank otherwise."""
-
-    def get(obj):
-        return lookup(getattr(obj, attribute)) if getattr(obj, f"{attribute}_id") else None
-
-    return Column(name, get, "string", meaning)
+def value(name, path, meaning, type="string"):
+    """A column holding one value as `.values()` reads it: a related record's field, or a key's id."""
+    return Column(name, [path], None, type, meaning)
 
 
-def nation_code(obj):
-    return obj.code
+class Key:
+    """How a related record is named: the fields of it that the name is made of, and how (`make`,
+    None for a single field as it is)."""
+
+    def __init__(self, fields, make=None):
+        self.fields = fields
+        self.make = make
+
+    def reads(self, relation=None):
+        return [f"{relation}__{name}" if relation else name for name in self.fields]
+
+    def read(self, first, *rest):
+        """The name, from the fields' values; None where a left join found no record, which leaves
+        them all null."""
+        return None if first is None else self.make(first, *rest)
 
 
-def slug(obj):
-    return obj.slug
+nation_code = Key(("kind", "country", "slug"), partner_code)
+slug = Key(("slug",))
+
+
+def key(name, relation, meaning, lookup):
+    """A column naming a related record by its key (lookup, a Key), blank where there is none."""
+    return Column(name, lookup.reads(relation), lookup.make and lookup.read, "string", meaning)
+
+
+def id_list(ids):
+    """`ids` as an SQL list for an `__in` lookup. Django prepares each value of a Python list in turn,
+    12 ms for 2,000 ids: a third of a large download's time. The ids are the primary keys just read
+    from the database, and int() keeps the SQL to digits and commas."""
+    return models.expressions.RawSQL(",".join(str(int(pk)) for pk in ids), []) if ids else []
+
+
+class Listed:
+    """A many-valued relation some columns read (theatres, citations): the paths read of each related
+    row, and the queryset they come from (all of the related model's rows when None)."""
+
+    def __init__(self, *paths, queryset=None):
+        self.paths = paths
+        self.queryset = queryset
+
+    def by_owner(self, model, name, ids):
+        """{owner id: [value, or tuple of values, …]} for the records `ids`, in the related model's
+        own order, from one query."""
+        related, back = relation_back(model, name)
+        queryset = related._default_manager.all() if self.queryset is None else self.queryset()
+        owned = queryset.filter(**{f"{back}__in": id_list(ids)}).values_list(back, *self.paths)
+        lists = defaultdict(list)
+        for owner, *values in owned:
+            lists[owner].append(values[0] if len(values) == 1 else tuple(values))
+        return lists
 
 
 class Table:
-    def __init__(self, name, model, columns, queryset, meaning, many=None):
+    def __init__(self, name, model, columns, meaning, lists=None):
         self.name = name
         self.model = model
         self.columns = columns
-        self.queryset = queryset
         self.meaning = meaning
-        # The many-valued relations the columns read ({name: queryset factory, or None for all}), which
-        # rows() attaches a chunk at a time.
-        self.many = many or {}
+        self.lists = lists or {}
 
     @property
     def fieldnames(self):
@@ -151,44 +223,40 @@ class Table:
         """Column name -> meaning, for the import help and the API's field descriptions."""
         return {name: self.column(name).meaning for name in names}
 
-    def row(self, obj):
-        return {column.name: column.get(obj) for column in self.columns}
+    def row(self, record, queryset=None):
+        """The row of one record, read from `queryset` (the model's rows when None) like any other."""
+        queryset = self.model._default_manager.all() if queryset is None else queryset
+        return next(self.rows(queryset.filter(pk=record.pk)))
 
     def rows(self, queryset=None, chunk_size=2000):
-        """One dict per record, read a chunk at a time (with what the columns read of other tables) so
-        memory stays flat."""
-        queryset = self.queryset() if queryset is None else queryset
-        if not self.many:
-            return (self.row(obj) for obj in queryset.iterator(chunk_size=chunk_size))
-        return (self.row(obj) for chunk in self.chunks(queryset, chunk_size) for obj in chunk)
+        """One dict per record, in the queryset's order."""
+        names = self.fieldnames
+        return (dict(zip(names, cells, strict=True)) for cells in self.lines(queryset, chunk_size))
 
-    def chunks(self, queryset, chunk_size):
-        records = queryset.prefetch_related(None).iterator(chunk_size=chunk_size)
+    def lines(self, queryset=None, chunk_size=2000):
+        """One list of cells per record, in the columns' order and the queryset's: one `.values_list()`
+        query read a chunk at a time, so memory stays flat, and per chunk one query per listed
+        relation. Model instances, select_related() and prefetches cost most of a large download's
+        time (21,109 contributions took 4.0 s)."""
+        queryset = self.model._default_manager.all() if queryset is None else queryset
+        paths = list(dict.fromkeys(p for column in self.columns for p in column.reads if p not in self.lists))
+        # As of a date, a contribution's state is in `status_then` and the like (ContributionQuerySet.as_of).
+        state_field = getattr(queryset, "state_field", lambda name: name)
+        values = queryset.prefetch_related(None).values_list("pk", *(state_field(path) for path in paths))
+        # Each row is its values, then its lists.
+        position = {path: index for index, path in enumerate(["pk", *paths, *self.lists])}
+        getters = [column.getter(position) for column in self.columns]
+        records = values.iterator(chunk_size=chunk_size)
         while chunk := list(islice(records, chunk_size)):
-            for name, related in self.many.items():
-                attach(chunk, name, related() if related else None)
-            yield chunk
+            ids = [row[0] for row in chunk]
+            lists = [listed.by_owner(self.model, name, ids) for name, listed in self.lists.items()]
+            for row in chunk:
+                if lists:
+                    row = (*row, *[by_owner.get(row[0], ()) for by_owner in lists])
+                yield [get(row) for get in getters]
 
     def describe(self):
         return {"name": self.name, "meaning": self.meaning, "columns": [c.describe() for c in self.columns]}
-
-
-def attach(instances, name, queryset=None):
-    """Fill the relation `name` (a reverse foreign key or a many-to-many) of every instance from one
-    query, where prefetch_related() would read it. prefetch_related() builds a filtered queryset per
-    instance, which was most of a large download's time (prefetching theatres and lines of effort added
-    3.2 s to the 1.1 s of reading 21,109 contributions); this groups one query's rows by their owner."""
-    if not instances:
-        return
-    model, back = relation_back(type(instances[0]), name)
-    related = model._default_manager.all() if queryset is None else queryset
-    owned = related.filter(**{f"{back}__in": [instance.pk for instance in instances]}).annotate(_owner=models.F(back))
-    by_owner = defaultdict(list)
-    for record in owned:
-        by_owner[record._owner].append(record)
-    for instance in instances:
-        # Where a related manager's all() finds prefetched rows.
-        instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = by_owner[instance.pk]
 
 
 def relation_back(model, name):
@@ -201,21 +269,14 @@ def relation_back(model, name):
     return relation.related_model, relation.field.name
 
 
-def related(instance, name):
-    """The rows of a relation that was prefetched or attached, without building a related manager for
-    each row as `instance.<name>.all()` does; read afresh where neither was done."""
-    cache = instance.__dict__.get("_prefetched_objects_cache", {})
-    return cache[name] if name in cache else getattr(instance, name).all()
-
-
 def _updated(model):
     return field(model, "updated", "When the record was last changed (UTC).")
 
 
 def _join(values):
-    return " | ".join(v for v in values if v)
+    return " | ".join([v for v in values if v])
 
 
-def joined(name, values, meaning):
-    """A column of several keys of one record, values(record), separated by ' | '."""
-    return Column(name, lambda obj: _join(values(obj)), "string", meaning)
+def joined(name, listed, meaning):
+    """A column of the keys of a listed relation's records, separated by ' | '."""
+    return Column(name, [listed], lambda values: _join([str(value) for value in values]), "string", meaning)

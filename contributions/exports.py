@@ -16,42 +16,68 @@ from . import tables
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+def safe_cells(values):
+    """The cells with text that a spreadsheet would read as a formula prefixed with an apostrophe
+    (OWASP's advice). Inline rather than a function per cell: a download has a million cells."""
+    return ["'" + v if v.__class__ is str and v.startswith(FORMULA_STARTS) else v for v in values]
+
+
 def spreadsheet_safe(row):
-    """Prefix text that a spreadsheet would read as a formula with an apostrophe (OWASP's advice)."""
-    return {
-        key: "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
-        for key, value in row.items()
-    }
+    return dict(zip(row, safe_cells(row.values()), strict=True))
 
 
-class _Echo:
-    def write(self, value):
-        return value
+def cells(row, fieldnames):
+    """A row's cells in the fieldnames' order; blank for a missing one."""
+    return [row.get(name) for name in fieldnames]
 
 
 def stream_csv(rows, fieldnames, filename):
-    writer = csv.DictWriter(_Echo(), fieldnames=fieldnames)
+    """Rows (dicts) as a CSV download."""
+    return stream_lines((cells(row, fieldnames) for row in rows), fieldnames, filename)
 
-    def lines():
-        yield writer.writeheader()
-        for row in rows:
-            yield writer.writerow(spreadsheet_safe(row))
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+# A streamed download is sent in pieces of about this many characters: a piece per row made a socket
+# write per row, and 21,109 rows took 1.4 s through gunicorn against 0.8 s to make them.
+PIECE = 64 * 1024
+
+
+def stream_lines(lines, fieldnames, filename):
+    """Lists of cells in the fieldnames' order as a CSV download."""
+
+    def pieces():
+        buffer = io.StringIO()
+        # csv.writer on lists rather than DictWriter, which checks every row's keys in Python.
+        writer = csv.writer(buffer)
+        writer.writerow(fieldnames)
+        for line in lines:
+            writer.writerow(safe_cells(line))
+            if buffer.tell() > PIECE:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    response = StreamingHttpResponse(pieces(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
 def stream_json(rows, filename):
-    """A JSON array written row by row; the same rows as the CSV."""
+    """A JSON array written row by row, in pieces; the same rows as the CSV."""
 
-    def chunks():
-        yield "["
+    def pieces():
+        piece, size = ["["], 1
         for index, row in enumerate(rows):
-            yield ("," if index else "") + json.dumps(row, ensure_ascii=False)
-        yield "]"
+            text = ("," if index else "") + json.dumps(row, ensure_ascii=False)
+            piece.append(text)
+            size += len(text)
+            if size > PIECE:
+                yield "".join(piece)
+                piece, size = [], 0
+        piece.append("]")
+        yield "".join(piece)
 
-    response = StreamingHttpResponse(chunks(), content_type="application/json")
+    response = StreamingHttpResponse(pieces(), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -59,15 +85,16 @@ def stream_json(rows, filename):
 def stream_table(table, queryset, kind, filename=None):
     """Every row of `queryset` as a CSV or JSON download, in the table's columns."""
     filename = filename or f"{table.name}.{kind}"
-    rows = table.rows(queryset)
-    return stream_csv(rows, table.fieldnames, filename) if kind == "csv" else stream_json(rows, filename)
+    if kind == "csv":
+        return stream_lines(table.lines(queryset), table.fieldnames, filename)
+    return stream_json(table.rows(queryset), filename)
 
 
 def csv_text(rows, fieldnames):
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=fieldnames)
-    writer.writeheader()
-    writer.writerows(spreadsheet_safe(row) for row in rows)
+    writer = csv.writer(out)
+    writer.writerow(fieldnames)
+    writer.writerows(safe_cells(cells(row, fieldnames)) for row in rows)
     return out.getvalue()
 
 

@@ -9,6 +9,7 @@ the CSV files join on values a person can read.
 from .columns import (
     TYPE_MEANINGS,
     Column,
+    Listed,
     Table,
     _join,
     _plain,
@@ -19,12 +20,12 @@ from .columns import (
     joined,
     key,
     nation_code,
-    related,
     slug,
+    value,
 )
 from .models.choices import TheatreCode
-from .models.citations import Citation
-from .models.contributions import Contribution
+from .models.citations import Citation, supported_kind
+from .models.contributions import Contribution, quantity_in_words
 from .models.events import StatusEvent
 from .models.lines import LineLead, LineOfEffort
 from .models.meetings import Figure, Meeting, Participation
@@ -48,7 +49,6 @@ SOURCES = Table(
         field(Source, "kind", "What kind of source it is."),
         *(field(Source, name) for name in ("publisher", "agency", "report_number", "edition")),
     ],
-    lambda: Source.objects.all(),
     "The news articles every fact is cited from.",
 )
 
@@ -59,7 +59,8 @@ NATIONS = Table(
         field(Nation, "id", "The record's number; it never changes, even when the code does."),
         Column(
             "code",
-            nation_code,
+            nation_code.reads(),
+            nation_code.read,
             "string",
             "A country's ISO 3166-1 alpha-2 code, upper case; an organization, which has none, gives its slug.",
         ),
@@ -77,7 +78,6 @@ NATIONS = Table(
             "reserves for them.",
         ),
     ],
-    lambda: Nation.objects.all(),
     "Partners named in the sources, countries and international organizations, with their place in the coalition.",
 )
 
@@ -91,7 +91,6 @@ ROLE_STATEMENTS = Table(
         *dated(RoleStatement, "as_of"),
         _updated(RoleStatement),
     ],
-    lambda: RoleStatement.objects.select_related("partner"),
     "A partner's role as a source states it on a date; the latest is the partner's current role.",
 )
 
@@ -108,7 +107,6 @@ OFFICIALS = Table(
         *fields(Official, "name_variants", "spelling_note"),
         _updated(Official),
     ],
-    lambda: Official.objects.select_related("nation"),
     "People named or quoted in the sources in an official capacity.",
 )
 
@@ -123,16 +121,11 @@ MEETINGS = Table(
         *dated(Meeting, "date"),
         *fields(Meeting, "end_date", "description", "series"),
         key("announced_at", "announced_at", "Slug of the meeting where it was announced (meetings.slug).", slug),
-        Column(
-            "officials",
-            lambda m: " | ".join(o.slug for o in m.officials.all()),
-            "string",
-            "Slugs of the officials present (officials.slug), separated by ' | '.",
-        ),
+        joined("officials", "officials", "Slugs of the officials present (officials.slug), separated by ' | '."),
         _updated(Meeting),
     ],
-    lambda: Meeting.objects.select_related("host", "announced_at").prefetch_related("officials"),
     "Meetings where contributions were sought or announced.",
+    lists={"officials": Listed("slug")},
 )
 
 PARTICIPATIONS = Table(
@@ -145,7 +138,6 @@ PARTICIPATIONS = Table(
         field(Participation, "role", "The nation's part in the meeting."),
         _updated(Participation),
     ],
-    lambda: Participation.objects.select_related("meeting", "nation"),
     "Which nations took part in which meetings, and how.",
 )
 
@@ -163,36 +155,28 @@ FIGURES = Table(
         key("official", "official", "Slug of the official who gave the figure (officials.slug), blank if none.", slug),
         _updated(Figure),
     ],
-    lambda: Figure.objects.select_related("meeting", "official"),
     "Numbers reported about a meeting or the coalition, each with its own citation.",
 )
 
 
+# In quantity_in_words()'s order.
+QUANTITY = ("quantity", "quantity_qualifier", "unit", "quantity_before")
+
 THEATRE_ORDER = TheatreCode.values  # a property that builds a new list on each read
 
 
-def theatre_codes(contribution):
-    codes = {theatre.code for theatre in related(contribution, "theatres")}  # prefetched; written in vocabulary order
+def theatre_codes(codes):
+    codes = set(codes)  # written in vocabulary order
     return ";".join(code for code in THEATRE_ORDER if code in codes)
 
 
-def citation_words():
-    """What the sources and quotes columns read of a contribution's citations, and nothing more: a
-    download need not read each verification record and its context sentences (4.8 s to 4.0 s for
-    21,000 rows)."""
-    words = ("contribution", "quote", "source", "source__slug", "shares", "shares__quote")
-    return Citation.objects.with_words().only(*words)
-
-
-# Pages prefetch citations and theatres with Contribution.objects.with_related(), lines of effort with
-# with_lines(); downloads attach them a chunk at a time (`many`).
 CONTRIBUTIONS = Table(
     "contributions",
     Contribution,
     [
         field(Contribution, "id", "The contribution's key."),
         key("nation_code", "nation", "Code of the contributing nation (nations.code).", nation_code),
-        Column("nation", lambda c: c.nation.name, "string", "Name of the contributing nation."),
+        value("nation", "nation__name", "Name of the contributing nation."),
         *fields(Contribution, "category", "capability", "status", "description"),
         *fields(Contribution, "quantity", "quantity_before", "unit", "amount", "currency", "amount_basis"),
         *dated(Contribution, "announced"),
@@ -200,30 +184,34 @@ CONTRIBUTIONS = Table(
         key("official", "official", "Slug of the official who announced it (officials.slug).", slug),
         Column(
             "sources",
-            lambda c: _join(citation.source.slug for citation in related(c, "citations")),
+            ["citations"],
+            lambda citations: _join([source for source, words in citations]),
             "string",
             "Slugs of the cited sources (sources.slug), separated by ' | '.",
         ),
         Column(
             "quotes",
-            lambda c: _join(citation.words for citation in related(c, "citations")),
+            ["citations"],
+            lambda citations: _join([words for source, words in citations]),
             "string",
             "The cited quotes, verbatim, separated by ' | '.",
         ),
         joined(
             "lines_of_effort",
-            lambda c: (line.slug for line in related(c, "lines_of_effort")),
+            "lines_of_effort",
             "Slugs of the lines of effort it serves (lines_of_effort.slug), separated by ' | '.",
         ),
         field(Contribution, "quantity_qualifier"),
         Column(
             "quantity_display",
-            lambda c: c.quantity_display,
+            QUANTITY,
+            quantity_in_words,
             "string",
             "The quantity in words (“about 1,830 personnel”).",
         ),
         Column(
             "theatres",
+            ["theatres"],
             theatre_codes,
             "string",
             "Codes of the theatres it operates in, separated by ';' (iraq;syria); blank when not stated.",
@@ -241,9 +229,12 @@ CONTRIBUTIONS = Table(
         *fields(Contribution, "original_amount", "original_currency", "exchange_rate", "rate_date"),
         field(Contribution, "known_since"),
     ],
-    lambda: Contribution.objects.with_related().with_lines(),
     "What each nation gave, pledged or was asked for, with its citations.",
-    many={"citations": citation_words, "theatres": None, "lines_of_effort": None},
+    lists={
+        "citations": Listed("source__slug", "words_text", queryset=lambda: Citation.objects.with_words_text()),
+        "theatres": Listed("code"),
+        "lines_of_effort": Listed("slug"),
+    },
 )
 
 STATUS_EVENTS = Table(
@@ -251,7 +242,7 @@ STATUS_EVENTS = Table(
     StatusEvent,
     [
         field(StatusEvent, "id", "The event's key."),
-        Column("contribution", lambda e: e.contribution_id, "integer", "Id of the contribution it happened to."),
+        value("contribution", "contribution_id", "Id of the contribution it happened to.", "integer"),
         field(StatusEvent, "status", "What the contribution became on that date."),
         *dated(StatusEvent, "date", "When it happened; blank if the source gives no date."),
         *fields(StatusEvent, "quantity", "quantity_qualifier", "amount"),
@@ -262,7 +253,6 @@ STATUS_EVENTS = Table(
         *fields(StatusEvent, "state_quantity", "state_quantity_qualifier", "state_amount"),
         _updated(StatusEvent),
     ],
-    lambda: StatusEvent.objects.select_related("meeting", "official"),
     "Each contribution's dated changes of status; the latest sets its status, quantity and amount.",
 )
 
@@ -279,7 +269,6 @@ CAPABILITY_REQUESTS = Table(
         *dated(CapabilityRequest, "announced"),
         _updated(CapabilityRequest),
     ],
-    lambda: CapabilityRequest.objects.select_related("requested_by", "official", "meeting"),
     "Capabilities the coalition's leaders asked partners to supply.",
 )
 
@@ -291,11 +280,11 @@ LINES_OF_EFFORT = Table(
         field(LineOfEffort, "slug", "The line's key; contributions name it."),
         field(LineOfEffort, "name", "The line of effort, as the sources name it."),
         *fields(LineOfEffort, "description", "order"),
-        joined("requests", lambda line: (str(r.pk) for r in line.requests.all()), "Ids of requests serving it, ' | '."),
+        joined("requests", "requests", "Ids of requests serving it, ' | '."),
         _updated(LineOfEffort),
     ],
-    lambda: LineOfEffort.objects.prefetch_related("requests"),
     "The coalition's lines of effort (leads in line_leads; contributions name theirs in lines_of_effort).",
+    lists={"requests": Listed("pk")},
 )
 
 LINE_LEADS = Table(
@@ -307,32 +296,48 @@ LINE_LEADS = Table(
         key("partner_code", "partner", "Code of the leading partner (nations.code).", nation_code),
         _updated(LineLead),
     ],
-    lambda: LineLead.objects.select_related("line", "partner"),
     "Which partners lead which line of effort, each lead cited.",
 )
 
-# The key each kind of cited record is named by in the citations table.
+# The key each kind of cited record is named by in the citations table; the others, by id.
 TARGET_KEYS = {
     "nation": nation_code,
     "official": slug,
     "meeting": slug,
     "line_of_effort": slug,
 }
+TARGET_IDS = [f"{name}_id" for name in Citation.TARGETS]
+TARGET_READS = [*TARGET_IDS, *(path for name, key in TARGET_KEYS.items() for path in key.reads(name))]
 
 
-def citation_target_key(citation):
-    name = citation.target_type
-    if name is None:
-        return None
+def target_type(*ids):
+    return supported_kind(dict(zip(TARGET_IDS, ids, strict=True)))
+
+
+def target_key(*values):
+    row = dict(zip(TARGET_READS, values, strict=True))
+    name = supported_kind(row)
     if name in TARGET_KEYS:
-        return TARGET_KEYS[name](getattr(citation, name))
-    return getattr(citation, f"{name}_id")
+        key = TARGET_KEYS[name]
+        values = [row[path] for path in key.reads(name)]
+        return key.read(*values) if key.make else values[0]
+    return row[f"{name}_id"] if name else None
+
+
+def stored_reads(name):
+    return ["shares_id", name, f"shares__{name}"]
+
+
+def stored_value(shares, own, shared):
+    """A citation's words or verification record: its own, or those of the citation whose words it shares."""
+    return shared if shares else own
 
 
 def stored(name):
-    """A column of the words or their verification record: from the citation storing them, for one sharing them."""
+    """A column of the words or their verification record, as stored_value() reads it."""
     column = field(Citation, name)
-    column.get = lambda citation: _plain(getattr(citation.origin, name))
+    column.reads = stored_reads(name)
+    column.read = lambda *values: _plain(stored_value(*values))
     return column
 
 
@@ -344,35 +349,42 @@ CITATIONS = Table(
         key("source", "source", "Slug of the source quoted (sources.slug).", slug),
         stored("quote"),
         field(Citation, "note"),
-        Column(
+        value(
             "shares",
-            lambda citation: citation.shares_id,
-            "integer",
+            "shares_id",
             "The citation whose words this one shares (the same sentence supporting another record); blank when "
             "it stores its own.",
+            "integer",
         ),
         Column(
             "target_type",
-            lambda citation: citation.target_type,
+            TARGET_IDS,
+            target_type,
             "string",
             "The kind of record the quote supports; the matching table.",
             [(name, name.replace("_", " ").capitalize()) for name in Citation.TARGETS],
         ),
         Column(
             "target",
-            citation_target_key,
+            TARGET_READS,
+            target_key,
             "string",
             "The key of the supported record in that table: a partner's code (nations.code), an official, "
             "meeting or line of effort slug, or an id for the others.",
         ),
         _updated(Citation),
-        Column("verified", lambda citation: citation.verified, "boolean", "The quote was found in its source's text."),
+        Column(
+            "verified",
+            stored_reads("text_sha256"),
+            lambda *values: bool(stored_value(*values)),
+            "boolean",
+            "The quote was found in its source's text.",
+        ),
         *(stored(name) for name in ("text_sha256", "text_captured", "quote_start", "quote_end", "checked_at")),
         # At most a sentence each, as the pages show them: never more of the text.
         stored("context_before"),
         stored("context_after"),
     ],
-    lambda: Citation.objects.with_words().select_related("nation", "official", "meeting", "line_of_effort"),
     "Verbatim quotes from the sources; each supports exactly one record.",
 )
 

@@ -168,7 +168,7 @@ class RecordViewSet(FormatMixin, HistoryMixin, viewsets.ModelViewSet):
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
         if self.wants_csv:
-            data = self.table.row(instance)
+            data = self.table.row(instance, self.get_queryset())
         else:
             data = self.get_serializer(instance).data
         etag = etag_for(data, request.accepted_renderer.format)
@@ -355,9 +355,6 @@ class ContributionViewSet(MergeMixin, RecordViewSet):
         return self.get_paginated_response(rows.rows(page)).data
 
     def get_queryset(self):
-        # The CSV columns include each row's sources and quotes.
-        if self.action == "list" and self.wants_csv:
-            return Contribution.objects.with_related().with_lines()
         if self.action != "list":
             return super().get_queryset().with_events()
         return super().get_queryset()

@@ -184,11 +184,16 @@ class Nation(models.Model):
     @property
     def code(self):
         """A country's ISO code (upper case, as before); an organization's slug, as it has no code."""
-        return self.country.code if self.is_country else self.slug
+        return partner_code(self.kind, self.country.code, self.slug)
 
     @property
     def joined_display(self):
         return format_date(self.joined, self.joined_precision)
+
+
+def partner_code(kind, country, slug):
+    """A partner's code from its kind, country and slug: a Nation's, or a .values() row's."""
+    return country if kind == PartnerKind.COUNTRY else slug
 
 
 class OfficialQuerySet(models.QuerySet):

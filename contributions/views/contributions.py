@@ -39,10 +39,10 @@ def contribution_list(request):
     if not (filterset.is_valid() and options.is_valid()):
         return invalid_contribution_list(request, context, filterset, options)
 
-    rows = filterset.qs.with_related()
     download = options.cleaned_data["format"]
     if download in ("csv", "json"):
-        return stream_table(tables.CONTRIBUTIONS, rows.with_lines(), download, f"contributions.{download}")
+        return stream_table(tables.CONTRIBUTIONS, filterset.qs, download, f"contributions.{download}")
+    rows = filterset.qs.with_related()
 
     paginator = CachedCountPaginator(
         rows,
