@@ -11,7 +11,9 @@ MAX_LINES = 450
 def modules():
     for package in ("contributions", "coalition", "bench"):
         for path in sorted((ROOT / package).rglob("*.py")):
-            if "migrations" not in path.parts:
+            # Not the virtualenv and data that `make bench` keeps in bench/.datasette-venv and bench/.data.
+            inside = path.relative_to(ROOT).parts
+            if "migrations" not in inside and not any(part.startswith(".") for part in inside):
                 yield path
 
 
