@@ -17,12 +17,13 @@ import csv
 import io
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
+from pairs import PAGES, TABLE
 from server import (
     PYTHON,
     ROOT,
@@ -41,13 +42,6 @@ VENV = ROOT / "bench" / ".datasette-venv"
 RESULTS = ROOT / "bench" / "results"
 DATASETTE = "datasette==0.65.5"
 PROJECT_PORT, DATASETTE_PORT = 8766, 8767
-TABLE = "contributions_contribution"
-PAGE = 50
-# A filter set asked in each of these orders is a distinct query with a distinct answer on both sides.
-# Only orders without ties: Datasette sorts by the column alone, with no tie-break, so rows that tie
-# could come in any order there.
-ORDERINGS = {"id": "_sort=id", "-id": "_sort_desc=id"}
-MIN_ROWS = 10
 
 # wrk: every thread walks its own share of the paths in paths.txt, each path once while they last.
 WRK_SCRIPT = """
@@ -111,41 +105,12 @@ def serve_datasette(path):
     return wait_until_up(server, f"http://127.0.0.1:{DATASETTE_PORT}/-/versions.json", "datasette", tries=150)
 
 
-def queries(path, limit):
-    """(slug, nation id, category, status, ordering) of the filter sets with most rows, each in every
-    ORDERINGS: distinct real queries, enough that no path is asked twice in one run."""
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    rows = connection.execute(
-        f"SELECT n.slug, c.nation_id, c.category, c.status, count(*) FROM {TABLE} c "
-        "JOIN contributions_nation n ON n.id = c.nation_id GROUP BY 1, 2, 3, 4 "
-        f"HAVING count(*) >= {MIN_ROWS} ORDER BY 5 DESC LIMIT {limit}"
-    ).fetchall()
-    connection.close()
-    return [(*row[:4], ordering) for ordering in ORDERINGS for row in rows]
-
-
-# Each page as the project asks it and as Datasette does: the same rows, in the same order (the
-# ordering given).
-PAGES = {
-    "api filtered page": (
-        "/api/v1/contributions/?nation={slug}&category={category}&status={status}&ordering={ordering}&page_size=50",
-        "/{db}/contributions_contribution.json?nation_id={nation}&category={category}&status={status}"
-        "&{sort}&_size=50&_shape=objects&_nosuggest=1",
-    ),
-    "html list with facets": (
-        "/contributions/?nation={slug}&category={category}&status={status}&ordering={ordering}",
-        "/{db}/contributions_contribution?nation_id={nation}&category={category}&status={status}"
-        "&{sort}&_size=50&_facet=category&_facet=status&_nosuggest=1",
-    ),
-}
-
-
-def same_rows(db, filters):
-    project, other = (expand(template, db, [filters])[0] for template in PAGES["api filtered page"])
+def same_rows(db, name, params):
+    project, other = (template.format(db=db, **params) for template in PAGES[name][:2])
     ours = [row["id"] for row in fetch_json(PROJECT_PORT, project)["results"]]
     theirs = [row["id"] for row in fetch_json(DATASETTE_PORT, other)["rows"]]
-    if ours != theirs:
-        raise SystemExit(f"The pair differs for {filters}: {ours[:5]}… against {theirs[:5]}…")
+    if ours != theirs or not ours:
+        raise SystemExit(f"The {name} pair differs for {params}: {ours[:5]}… against {theirs[:5]}…")
 
 
 def fetch_json(port, path):
@@ -179,8 +144,7 @@ from django.db import connection
 from contributions.filters import ContributionFilter
 from contributions.models import Contribution
 times, executions = [], []
-for slug, category, status, ordering in {filters!r}:
-    params = {{"nation": slug, "category": category, "status": status, "ordering": ordering}}
+for params in {filters!r}:
     page = ContributionFilter(params, Contribution.objects.all()).qs.values()[:50]
     started = time.perf_counter()
     list(page)
@@ -195,7 +159,11 @@ print(round(statistics.median(times), 2), round(statistics.median(executions), 2
 def sql_floor(env, filters):
     """The page's SELECT on its own, through the ORM (median ms of 20 filter sets), and on PostgreSQL
     the median execution time EXPLAIN ANALYZE reports for it."""
-    code = SQL_FLOOR.format(filters=[(slug, category, status, o) for slug, _, category, status, o in filters[:20]])
+    wanted = [
+        {"nation": f["slug"], "category": f["category"], "status": f["status"], "ordering": f["ordering"]}
+        for f in filters[:20]
+    ]
+    code = SQL_FLOOR.format(filters=wanted)
     output = subprocess.run([PYTHON, "manage.py", "shell", "-v0", "-c", code], cwd=ROOT, env=env, capture_output=True)
     timed, explained = output.stdout.decode().split()[-2:]
     return float(timed), None if explained == "-" else float(explained)
@@ -217,6 +185,51 @@ def csv_pair(path, slug, nation):
     return timings
 
 
+AFTER_WRITE = """
+import statistics, time, urllib.request
+from django.db import transaction
+from contributions.cache import bump
+times = []
+for _ in range({count}):
+    with transaction.atomic():
+        bump()
+    started = time.perf_counter()
+    urllib.request.urlopen({url!r}, timeout=120).read()
+    times.append((time.perf_counter() - started) * 1000)
+print(round(statistics.median(times), 1), round(max(times), 1))
+"""
+
+
+def after_write(env, paths, count=20):
+    """Median and slowest ms of the first request after a write: the data version bumped before each,
+    so every page, count and facet is computed afresh, at concurrency 1."""
+    found = {}
+    for name, path in paths.items():
+        code = AFTER_WRITE.format(count=count, url=f"http://127.0.0.1:{PROJECT_PORT}{path}")
+        output = subprocess.run(
+            [PYTHON, "manage.py", "shell", "-v0", "-c", code], cwd=ROOT, env=env, capture_output=True
+        )
+        found[name] = [float(value) for value in output.stdout.decode().split()[-2:]]
+    return found
+
+
+def cache_hits(paths, duration, workdir):
+    """The project serving pages it has answered before: each path asked once, then the load."""
+    for path in paths:
+        urllib.request.urlopen(f"http://127.0.0.1:{PROJECT_PORT}{path}", timeout=120).read()
+    return {concurrency: wrk(PROJECT_PORT, paths, concurrency, duration, workdir) for concurrency in (1, 8)}
+
+
+def worker_peak_rss(server):
+    """The largest peak resident set (MB) of gunicorn's workers: the children of its master."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    peaks = []
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text()
+        peaks.append(int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM"))))
+    return round(max(peaks) / 1024)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", type=int, default=1_000_000)
@@ -232,47 +245,56 @@ def main():
 
     path = database(args.size)
     env = production_env(f"sqlite:///{path}" if args.database == "sqlite" else postgres(args.size))
-    filters = queries(path, 4000)
+    params = {name: make(path) for name, (_, _, make) in PAGES.items()}
     workdir = DATA / "work"
     workdir.mkdir(exist_ok=True)
     project = serve(env, PROJECT_PORT, ["--workers", "2", "--threads", "4", "--timeout", "300"])
-    other = serve_datasette(path)
-    results = []
+    results, hits = [], {}
     try:
-        for pair in filters[:: max(1, len(filters) // 25)]:
-            same_rows(path.stem, pair)
-        for round_number in range(1, args.rounds + 1):
-            for name, (ours, theirs) in PAGES.items():
-                for concurrency in (1, 8):
-                    # The project's cache is emptied before each run, so every path is its first asking.
-                    clear_cache(env)
-                    mine = wrk(PROJECT_PORT, expand(ours, path.stem, filters), concurrency, args.duration, workdir)
-                    yours = wrk(DATASETTE_PORT, expand(theirs, path.stem, filters), concurrency, args.duration, workdir)
-                    results.append(
-                        {
-                            "round": round_number,
-                            "page": name,
-                            "concurrency": concurrency,
-                            "project": mine,
-                            "datasette": yours,
-                            "load": os.getloadavg()[0],
-                        }
-                    )
-                    print(line(results[-1]), flush=True)
-        slug, nation = filters[0][:2]
-        exports = csv_pair(path, slug, nation)
+        other = serve_datasette(path)
+        try:
+            for name in PAGES:
+                if name.startswith("api"):
+                    for sample in params[name][:: max(1, len(params[name]) // 25)]:
+                        same_rows(path.stem, name, sample)
+            for round_number in range(1, args.rounds + 1):
+                for name, (ours, theirs, _) in PAGES.items():
+                    for concurrency in (1, 8):
+                        # The project's cache is emptied before each run, so every path is its first asking.
+                        clear_cache(env)
+                        mine = wrk(
+                            PROJECT_PORT, expand(ours, path.stem, params[name]), concurrency, args.duration, workdir
+                        )
+                        yours = wrk(
+                            DATASETTE_PORT, expand(theirs, path.stem, params[name]), concurrency, args.duration, workdir
+                        )
+                        results.append(
+                            {
+                                "round": round_number,
+                                "page": name,
+                                "concurrency": concurrency,
+                                "project": mine,
+                                "datasette": yours,
+                                "load": os.getloadavg()[0],
+                            }
+                        )
+                        print(line(results[-1]), flush=True)
+            first = params["api filtered page"][0]
+            exports = csv_pair(path, first["slug"], first["nation"])
+            exports["rss_mb"] = worker_peak_rss(project)
+        finally:
+            stop(other)
+        for name, (ours, _, _) in PAGES.items():
+            hits[name] = cache_hits(expand(ours, path.stem, params[name])[:40], args.duration, workdir)
+        written = after_write(env, {name: expand(PAGES[name][0], path.stem, params[name])[0] for name in PAGES})
     finally:
         stop(project)
-        stop(other)
-    floor = sql_floor(env, filters)
-    write(args.size, args.database, results, exports, floor)
+    floor = sql_floor(env, params["api filtered page"])
+    write(args.size, args.database, results, hits, written, exports, floor)
 
 
-def expand(template, db, filters):
-    return [
-        template.format(db=db, slug=s, nation=n, category=c, status=st, ordering=o, sort=ORDERINGS[o])
-        for s, n, c, st, o in filters
-    ]
+def expand(template, db, params):
+    return [template.format(db=db, **each) for each in params]
 
 
 def line(result):
@@ -291,7 +313,7 @@ def repeated(result):
     return f" (paths repeated on the {' and '.join(sides)} side: not all misses)" if sides else ""
 
 
-def write(size, database, results, exports, floor):
+def write(size, database, results, hits, written, exports, floor):
     out = io.StringIO()
     out.write(f"Project (gunicorn, 2 workers × 4 threads, on {database}) against Datasette 0.65.5 ")
     out.write(f"(the SQLite file), {size:,} contributions, ")
@@ -307,8 +329,16 @@ def write(size, database, results, exports, floor):
             f"{mine['p50_ms']} | {yours['rps']} | {yours['p50_ms']} | {ratio:.2f}×{repeated(result)} | "
             f"{result['load']:.2f} |\n"
         )
+    out.write("\nThe same pages served again from the project's cache (40 paths, each answered once before), ")
+    out.write("and the first request after a write (the data version bumped before each of 20, concurrency 1):\n\n")
+    out.write("| page | hit c=1 req/s | hit c=1 p50 ms | hit c=8 req/s | after a write, median ms | slowest ms |\n")
+    out.write("|---|---:|---:|---:|---:|---:|\n")
+    for name, runs in hits.items():
+        median, slowest = written[name]
+        out.write(f"| {name} | {runs[1]['rps']} | {runs[1]['p50_ms']} | {runs[8]['rps']} | {median} | {slowest} |\n")
     (ours, rows), (theirs, their_rows) = exports[PROJECT_PORT], exports[DATASETTE_PORT]
-    out.write(f"\nCSV of one partner's {rows:,} rows: project {ours} s, Datasette {theirs} s ({their_rows:,} rows).\n")
+    out.write(f"\nCSV of one partner's {rows:,} rows: project {ours} s, Datasette {theirs} s ({their_rows:,} rows); ")
+    out.write(f"the project's largest worker peaked at {exports['rss_mb']} MB resident.\n")
     timed, explained = floor
     out.write(f"SQL floor of the filtered page (its SELECT alone, median of 20 filter sets): {timed} ms")
     out.write(f"; EXPLAIN ANALYZE execution time {explained} ms.\n" if explained is not None else ".\n")
@@ -318,7 +348,10 @@ def write(size, database, results, exports, floor):
         json.dumps(
             {
                 "results": results,
+                "hits": hits,
+                "after_write_ms": written,
                 "csv": {"project": exports[PROJECT_PORT], "datasette": exports[DATASETTE_PORT]},
+                "worker_peak_rss_mb": exports["rss_mb"],
                 "sql_floor_ms": timed,
                 "explain_analyze_ms": explained,
             },
