@@ -3,6 +3,8 @@ with the same rows in the same order, and the parameter sets each is asked with,
 SQLite file. Every parameter set is a distinct real query, so that no request is a cache hit."""
 
 import sqlite3
+from base64 import b64encode
+from urllib.parse import quote, urlencode
 
 TABLE = "contributions_contribution"
 PAGE = 50
@@ -30,8 +32,9 @@ def queries(path, limit=4000):
 
 
 def deep_pages(path, nations=20, pages=100):
-    """Pages around the middle of the partners with most rows, in id order: the project's page number,
-    and for Datasette, which pages by keyset, the id of the row before the page (`_next`)."""
+    """Pages around the middle of the partners with most rows, in id order, both sides paging by
+    keyset: the id of the row before the page, as Datasette's `_next` and inside the project's cursor,
+    which is the one its next links carry (DRF's: base64 of `p=<id>`)."""
     heaviest = read_only(path, f"SELECT nation_id FROM {TABLE} GROUP BY 1 ORDER BY count(*) DESC LIMIT {nations}")
     found = []
     for (nation,) in heaviest:
@@ -39,7 +42,9 @@ def deep_pages(path, nations=20, pages=100):
         ids = [pk for (pk,) in read_only(path, f"SELECT id FROM {TABLE} WHERE nation_id = {int(nation)} ORDER BY id")]
         middle = len(ids) // PAGE // 2
         for page in range(max(2, middle - pages // 2), min(len(ids) // PAGE, middle + pages // 2)):
-            found.append({"slug": slug, "nation": nation, "page": page, "after": ids[(page - 1) * PAGE - 1]})
+            after = ids[(page - 1) * PAGE - 1]
+            cursor = quote(b64encode(urlencode({"p": after}).encode()).decode())
+            found.append({"slug": slug, "nation": nation, "after": after, "cursor": cursor})
     return found
 
 
@@ -78,7 +83,7 @@ PAGES = {
         queries,
     ),
     "api deep page": (
-        "/api/v1/contributions/?nation={slug}&ordering=id&page={page}&page_size=50",
+        "/api/v1/contributions/?nation={slug}&cursor={cursor}&page_size=50",
         "/{db}/contributions_contribution.json?nation_id={nation}&_next={after}&_size=50&_shape=objects&_nosuggest=1",
         deep_pages,
     ),
