@@ -4,12 +4,16 @@
     python bench/datasette.py --size 100000 --rounds 1 --duration 5
 
 What a miss is: each request asks a query the project has not answered since its cache was emptied
-(a partner × category × status, each asked once), so no page and no count comes from the cache, and
-no parameter is added that the answer ignores. Datasette runs in a virtualenv of its own
-(bench/.datasette-venv), with facet suggestions off (`_nosuggest=1`), on the same file, read-only.
-Before measuring, each pair is checked to return the same rows. The pairs are interleaved over the
-rounds. Prints each ratio, the load average, concurrency 1 latency beside concurrency 8 throughput and
-the SQL floor of each page (its SELECT timed on its own), and writes bench/results/datasette-<size>.md.
+(a partner × category × status, a partner's page deep in its rows, a partner × word search; each
+asked once), so no page and no count comes from the cache, and no parameter is added that the answer
+ignores. Datasette runs in a virtualenv of its own (bench/.datasette-venv), with facet suggestions off
+(`_nosuggest=1`), on the same file, read-only. The pairs are in bench/pairs.py; before measuring,
+each JSON pair is checked to return the same rows. The pairs are interleaved over the rounds. Prints
+each ratio, the load average, concurrency 1 latency beside concurrency 8 throughput, then the pages
+served again from the cache, the first request after a write (the data version bumped before each),
+one partner's CSV on both sides with the worker's peak memory, and the SQL floor of the filtered page
+(its SELECT timed on its own, and EXPLAIN ANALYZE on PostgreSQL); writes
+bench/results/datasette-<size>-<database>.md and .json.
 """
 
 import argparse

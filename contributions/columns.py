@@ -204,6 +204,12 @@ class Listed:
         return lists
 
 
+# Rows read at a time, and ids per query of a listed relation. Streaming one partner's 212,645 rows
+# kept the process 45 MB above its resting size at 2,000 (5.8 s), 28 MB at 1,000 (6.0 s) and 15 MB at
+# 500 (6.4 s).
+CHUNK = 1000
+
+
 class Table:
     def __init__(self, name, model, columns, meaning, lists=None):
         self.name = name
@@ -228,12 +234,12 @@ class Table:
         queryset = self.model._default_manager.all() if queryset is None else queryset
         return next(self.rows(queryset.filter(pk=record.pk)))
 
-    def rows(self, queryset=None, chunk_size=2000):
+    def rows(self, queryset=None, chunk_size=CHUNK):
         """One dict per record, in the queryset's order."""
         names = self.fieldnames
         return (dict(zip(names, cells, strict=True)) for cells in self.lines(queryset, chunk_size))
 
-    def lines(self, queryset=None, chunk_size=2000):
+    def lines(self, queryset=None, chunk_size=CHUNK):
         """One list of cells per record, in the columns' order and the queryset's: one `.values_list()`
         query read a chunk at a time, so memory stays flat, and per chunk one query per listed
         relation. Model instances, select_related() and prefetches cost most of a large download's
