@@ -31,7 +31,7 @@ def queries(path, limit=4000):
     ]
 
 
-def deep_pages(path, nations=20, pages=100):
+def deep_pages(path, nations=60, pages=100):
     """Pages around the middle of the partners with most rows, in id order, both sides paging by
     keyset: the id of the row before the page, as Datasette's `_next` and inside the project's cursor,
     which is the one its next links carry (DRF's: base64 of `p=<id>`)."""
