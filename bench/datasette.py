@@ -30,7 +30,6 @@ from pathlib import Path
 
 from pairs import PAGES, TABLE
 from server import (
-    PYTHON,
     ROOT,
     clear_cache,
     existing_postgres,
@@ -38,6 +37,7 @@ from server import (
     generate,
     production_env,
     serve,
+    shell,
     stop,
     wait_until_up,
 )
@@ -169,8 +169,7 @@ def sql_floor(env, filters):
         for f in filters[:20]
     ]
     code = SQL_FLOOR.format(filters=wanted)
-    output = subprocess.run([PYTHON, "manage.py", "shell", "-v0", "-c", code], cwd=ROOT, env=env, capture_output=True)
-    timed, explained = output.stdout.decode().split()[-2:]
+    timed, explained = shell(env, code).split()[-2:]
     return float(timed), None if explained == "-" else float(explained)
 
 
@@ -214,10 +213,7 @@ def after_write(env, paths, count=20):
     found = {}
     for name, path in paths.items():
         code = AFTER_WRITE.format(count=count, url=f"http://127.0.0.1:{PROJECT_PORT}{path}")
-        output = subprocess.run(
-            [PYTHON, "manage.py", "shell", "-v0", "-c", code], cwd=ROOT, env=env, capture_output=True
-        )
-        found[name] = [float(value) for value in output.stdout.decode().split()[-2:]]
+        found[name] = [float(value) for value in shell(env, code).split()[-2:]]
     return found
 
 

@@ -28,7 +28,7 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
-from server import PYTHON, ROOT, fresh_postgres, production_env, run, stop
+from server import PYTHON, ROOT, fresh_postgres, production_env, run, shell, stop
 from server import serve as start_gunicorn
 
 RESULTS = ROOT / "bench" / "results"
@@ -186,7 +186,7 @@ def build(env, contributions):
         "user.groups.add(Group.objects.get(name='Editors'))\n"
         "print(AuthToken.objects.create(user=user)[1])\n"
     )
-    return run([PYTHON, "manage.py", "shell", "-v0", "-c", script], env, capture_output=True, text=True).stdout.strip()
+    return shell(env, script).strip()
 
 
 def serve(env, port, workers, threads, log):
@@ -248,7 +248,7 @@ def acknowledged_in_history(env):
         "from contributions.models import Contribution\n"
         f"print(Contribution.history.filter(history_user__username={EDITOR!r}, history_type='~').count())\n"
     )
-    return int(run([PYTHON, "manage.py", "shell", "-v0", "-c", script], env, capture_output=True, text=True).stdout)
+    return int(shell(env, script))
 
 
 def main():

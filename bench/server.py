@@ -56,9 +56,14 @@ def generate(env, size):
     run([PYTHON, "manage.py", "generate_synthetic", "--contributions", str(size), "--seed", "1"], env)
 
 
+def shell(env, code):
+    """Run `code` in `manage.py shell` against the database `env` names; what it printed."""
+    return run([PYTHON, "manage.py", "shell", "-v0", "-c", code], env, capture_output=True, text=True).stdout
+
+
 def clear_cache(env):
     """Empty the project's cache, so that no page or count is left from an earlier run."""
-    run([PYTHON, "manage.py", "shell", "-v0", "-c", "from django.core.cache import cache; cache.clear()"], env)
+    shell(env, "from django.core.cache import cache; cache.clear()")
 
 
 def production_env(database_url):
