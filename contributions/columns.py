@@ -30,14 +30,6 @@ TYPE_MEANINGS = {
 }
 
 
-def _plain(value):
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    return str(value)
-
-
 def _isoformat(value):
     return None if value is None else value.isoformat()
 
@@ -47,7 +39,8 @@ def _str(value):
 
 
 # How a column of each type writes a field's value: as it is, but for dates and decimals. A plain
-# function per type, chosen once, rather than _plain()'s tests on every cell of a large download.
+# function per type, chosen once, rather than tests of each value's type on every cell of a large
+# download.
 WRITE = {"date": _isoformat, "datetime": _isoformat, "decimal": _str}
 
 
@@ -165,7 +158,9 @@ class Key:
     def read(self, first, *rest):
         """The name, from the fields' values; None where a left join found no record, which leaves
         them all null."""
-        return None if first is None else self.make(first, *rest)
+        if first is None or self.make is None:
+            return first
+        return self.make(first, *rest)
 
 
 nation_code = Key(("kind", "country", "slug"), partner_code)

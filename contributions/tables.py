@@ -12,7 +12,6 @@ from .columns import (
     Listed,
     Table,
     _join,
-    _plain,
     _updated,
     dated,
     field,
@@ -319,8 +318,7 @@ def target_key(*values):
     name = supported_kind(row)
     if name in TARGET_KEYS:
         key = TARGET_KEYS[name]
-        values = [row[path] for path in key.reads(name)]
-        return key.read(*values) if key.make else values[0]
+        return key.read(*[row[path] for path in key.reads(name)])
     return row[f"{name}_id"] if name else None
 
 
@@ -334,10 +332,12 @@ def stored_value(shares, own, shared):
 
 
 def stored(name):
-    """A column of the words or their verification record, as stored_value() reads it."""
+    """A column of the words or their verification record, as stored_value() reads it, written as the
+    field's own column writes it."""
     column = field(Citation, name)
+    write = column.read or (lambda value: value)
     column.reads = stored_reads(name)
-    column.read = lambda *values: _plain(stored_value(*values))
+    column.read = lambda *values: write(stored_value(*values))
     return column
 
 
