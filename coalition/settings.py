@@ -167,7 +167,7 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "contributions.cache.FileCache",
             "LOCATION": str(CACHE_DIR / f"gw{_TEST_WORKER}" if _TEST_WORKER else CACHE_DIR),
             # Pages of many filter combinations; past this, a third of the files are dropped.
             "OPTIONS": {"MAX_ENTRIES": 20000},

@@ -5,18 +5,21 @@ every write to a content model, in the same transaction as the write. A request 
 after a write, every worker asks for new keys, and the old entries age out unread. So no worker serves
 anything older than the last write, whether the cache is per process or shared (Redis).
 
-There is one way in, `versioned()`; `cached_page` is the same for a whole page.
+There is one way in, `versioned()`; `cached_page` is the same for a whole page, and `remembered()` the
+same in the process's own memory, for small values read on nearly every request.
 
 Writes that bypass model signals (QuerySet.update(), bulk_create(), raw SQL) must call bump()
 themselves, as generate_synthetic does.
 """
 
 import hashlib
+import itertools
 import threading
 import uuid
 from functools import wraps
 
 from django.core.cache import cache
+from django.core.cache.backends.filebased import FileBasedCache
 from django.core.signals import request_finished, request_started
 from django.db.models import QuerySet
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -68,6 +71,54 @@ def versioned(name, material, compute, keep=None):
         if keep is None or keep(value):
             cache.set(key, value, TIMEOUT)
     return value
+
+
+# This process's own values under the data version it read them at: see remembered().
+_remembered = {"token": None, "values": {}}
+REMEMBERED_MAX = 20_000
+
+
+def remembered(name, material, compute):
+    """compute(), kept in this process's memory under the data version and `material` until the next write.
+
+    For small values read by nearly every request and rebuilt in microseconds, such as a nation's compact
+    form in the API or a facet's choices: fetching them from the shared cache would cost more than
+    building them. The data version is the same as versioned()'s, so they go stale at the same moment;
+    the whole store is dropped when it changes, and it holds REMEMBERED_MAX values at the most.
+    """
+    token = current()
+    if _remembered["token"] != token:
+        _remembered["token"], _remembered["values"] = token, {}
+    values = _remembered["values"]
+    key = (name, material)
+    if key not in values:
+        value = compute()
+        if len(values) >= REMEMBERED_MAX:
+            values.clear()
+        values[key] = value
+    return values[key]
+
+
+def forget():
+    """Drop every remembered value: for tests, whose rolled-back writes leave the data version unchanged."""
+    _remembered["token"], _remembered["values"] = None, {}
+
+
+class FileCache(FileBasedCache):
+    """Django's file cache, which looks at its folder on one write in CULL_EVERY instead of on each.
+
+    FileBasedCache lists every file in its folder on every set(), to decide whether to cull: 2.2 ms a
+    write at 3,000 entries and about 11 ms at the 20,000 the settings allow, more than the page it keeps.
+    A folder can so pass MAX_ENTRIES by at most CULL_EVERY entries per worker before it is culled.
+    """
+
+    def _cull(self):
+        if next(_writes) % CULL_EVERY == 0:
+            super()._cull()
+
+
+CULL_EVERY = 100
+_writes = itertools.count(1)
 
 
 def cached_page(view):

@@ -4,7 +4,7 @@ would give."""
 
 from django import forms
 
-from . import pagination
+from . import cache, pagination
 from .models.fields import DateField
 from .models.keys import parse_id
 
@@ -172,6 +172,20 @@ def partner_key(value):
 class PartnerKeyField(CSVModelMultipleChoiceField):
     # A staticmethod, or the function would bind to the field.
     normalize = staticmethod(partner_key)
+
+    def _check_values(self, value):
+        # Most lists are asked for a partner, and there are few partners: they are kept by key until
+        # the next write rather than looked up on every request. The chosen records come as a list.
+        key = self.to_field_name
+        sql = str(self.queryset.query)
+        by_key = cache.remembered("partners", (sql, key), lambda: {str(getattr(n, key)): n for n in self.queryset})
+        for item in value:
+            self.validate_no_null_characters(item)
+            if item not in by_key:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": item}
+                )
+        return [by_key[item] for item in dict.fromkeys(value)]
 
 
 class IdsField(forms.ModelMultipleChoiceField):

@@ -52,7 +52,10 @@ def fresh_cache():
     """Each test starts with an empty cache, so throttles and cached pages never leak between tests."""
     from django.core.cache import cache
 
+    from contributions.cache import forget
+
     cache.clear()
+    forget()
 
 
 @pytest.fixture

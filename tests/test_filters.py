@@ -153,12 +153,20 @@ def test_a_facet_base_drops_only_its_own_filter(cast):
     assert names(cast, filterset.queryset_without("category")) == {"police", "money"}
 
 
-def test_nation_codes_are_checked_in_one_query(cast):
-    filterset = filters.ContributionFilter({"nation": "fr,it"})
+def test_nation_codes_are_checked_against_the_partners_kept_until_the_next_write(cast):
     with CaptureQueriesContext(connection) as queries:
-        # One query: the nations named by the codes.
-        assert filterset.is_valid()
-    assert len(queries) == 1
+        # The data version (read on every call outside a request), then every partner, once.
+        assert filters.ContributionFilter({"nation": "fr,it"}).is_valid()
+        assert filters.ContributionFilter({"nation": "de"}).is_valid()
+    assert len(queries) == 3
+    assert "contributions_dataversion" in queries[2]["sql"]
+
+    cast.france.name = "French Republic"
+    cast.france.save()
+    filterset = filters.ContributionFilter({"nation": "fr"})
+    assert filterset.is_valid()
+    assert [nation.name for nation in filterset.form.cleaned_data["nation"]] == ["French Republic"]
+    assert "nation" in errors(filters.ContributionFilter, {"nation": "fr,zz"})
 
 
 # --- Nations, meetings and officials ---------------------------------------------------------------

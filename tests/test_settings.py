@@ -172,7 +172,7 @@ def test_without_redis_url_the_workers_of_one_machine_share_a_file_cache(tmp_pat
     assert result.returncode == 0, result.stderr
     settings = json.loads(result.stdout)
     assert settings["redis_url"] == ""
-    assert settings["cache"]["BACKEND"] == "django.core.cache.backends.filebased.FileBasedCache"
+    assert settings["cache"]["BACKEND"] == "contributions.cache.FileCache"
     assert settings["cache"]["LOCATION"] == str(ROOT / ".cache")
 
     result = load_settings(DEBUG="true", CACHE_DIR=str(tmp_path))

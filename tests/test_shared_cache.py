@@ -73,7 +73,7 @@ def result(process):
 def test_it_uses_a_cache_that_processes_share():
     assert settings.CACHES["default"]["BACKEND"] in {
         "django.core.cache.backends.redis.RedisCache",
-        "django.core.cache.backends.filebased.FileBasedCache",
+        "contributions.cache.FileCache",
     }
 
 

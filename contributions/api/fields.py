@@ -7,6 +7,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
+from contributions import cache
+
 
 class RecordField(serializers.SlugRelatedField):
     """A related record named by its readable key ("FR", "brussels-2016").
@@ -27,10 +29,21 @@ class RecordField(serializers.SlugRelatedField):
         # memo never outlives a response.
         memo = self.__dict__.setdefault("_represented", {})
         if obj.pk not in memo:
-            if "_ref" not in self.__dict__:
-                self._ref = self.ref(context=self.context)
-            memo[obj.pk] = self._ref.to_representation(obj)
+            memo[obj.pk] = self.compact(obj)
         return memo[obj.pk]
+
+    def represent(self, pk, record):
+        """As to_representation(), kept in the process until the next write, for the host its URL names;
+        `record()` gives the record when it is not kept yet. For the contribution list's rows, which
+        outlive a request (api/rows.py)."""
+        request = self.context.get("request")
+        host = request.build_absolute_uri("/") if request is not None else None
+        return cache.remembered("ref", (self.ref, host, pk), lambda: self.compact(record()))
+
+    def compact(self, obj):
+        if "_ref" not in self.__dict__:
+            self._ref = self.ref(context=self.context)
+        return self._ref.to_representation(obj)
 
     def to_internal_value(self, data):
         if isinstance(data, Mapping):

@@ -350,9 +350,10 @@ class ContributionViewSet(MergeMixin, RecordViewSet):
 
     def page_data(self, request):
         # A page's rows come from .values() rather than instances; the serializer still defines them.
-        rows = Rows(self.get_serializer())
-        page = self.paginate_queryset(rows.values(self.filter_queryset(self.get_queryset())))
-        return self.get_paginated_response(rows.rows(page)).data
+        rows = Rows.for_view(self)
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(rows.values(queryset))
+        return self.get_paginated_response(rows.rows(page, queryset)).data
 
     def get_queryset(self):
         if self.action != "list":
