@@ -3,6 +3,8 @@ options, the orderings each list offers, and a checkbox widget that shows how ma
 would give."""
 
 from django import forms
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from . import cache, pagination
 from .models.fields import DateField
@@ -59,8 +61,25 @@ class CheckboxesWithCounts(forms.CheckboxSelectMultiple):
             if key not in offered:
                 options.append({"value": key, "label": key.upper() if self.lowercase else key, "checked": True})
                 options[-1]["count"] = None if self.counts is None else 0
-        context["widget"].update(options=options, noun=self.noun)
+        # The options are written here rather than in a template loop, and with plain escaping rather
+        # than format_html(): the contribution list offers some 600 (every partner, meeting and
+        # official), and the template engine took 20 ms over them.
+        items = "".join(self.option_html(escape(name), option) for option in options)
+        context["widget"].update(options=options, items=mark_safe(items), noun=self.noun)
         return context
+
+    def option_html(self, name, option):
+        checked = " checked" if option["checked"] else ""
+        value, label = escape(option["value"]), escape(option["label"])
+        count = ""
+        if option["count"] is not None:
+            zero = "" if option["count"] else " is-zero"
+            hidden = f'<span class="visually-hidden"> {escape(self.noun)}</span>'
+            count = f'<span class="count{zero}">{option["count"]}{hidden}</span>'
+        return (
+            f'<li><label><input type="checkbox" name="{name}" value="{value}"{checked}>'
+            f'<span class="option-label">{label}</span>{count}</label></li>'
+        )
 
     def format_value(self, value):
         if value is None:

@@ -38,6 +38,20 @@ def test_the_contribution_list_shows_a_renamed_partner_and_meeting_at_once(clien
     assert (row["nation"]["name"], row["meeting"]["title"]) == ("French Republic", "A meeting renamed")
 
 
+def test_the_contribution_list_offers_a_renamed_meeting_and_official_at_once(client, cast):
+    meeting, official = cast.carrier.meeting, cast.carrier.official
+    assert meeting.title in client.get("/contributions/").content.decode()
+
+    meeting.title = "A meeting renamed"
+    meeting.save()
+    official.name = "An official renamed"
+    official.save()
+
+    page = client.get("/contributions/").content.decode()
+    assert f'value="{meeting.slug}"><span class="option-label">A meeting renamed (' in page
+    assert f'value="{official.slug}"><span class="option-label">An official renamed</span>' in page
+
+
 def test_the_contribution_list_names_the_host_it_was_asked_on_in_every_url(client, cast):
     # The rows and the compact records are kept per host: a second host must not get the first's URLs.
     first = client.get(f"{API}?nation=fr").json()["results"][0]

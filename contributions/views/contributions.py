@@ -12,6 +12,8 @@ from ..forms import CONTRIBUTION_ORDERINGS, PARTNER_PARAMS, ListOptionsForm
 from ..geo import world_map
 from ..models.choices import STATUS_ORDER, Capability, Category, ContributionStatus, TheatreCode
 from ..models.contributions import Contribution
+from ..models.lines import LineOfEffort
+from ..models.meetings import Meeting
 from ..models.nations import Official
 from ..models.requests import CapabilityRequest
 from ..pagination import CachedCountPaginator, count_limit
@@ -21,7 +23,8 @@ from .helpers import contributions_url, form_errors, offer_only, show_counts, so
 @cached_page
 def contribution_list(request):
     """The main research list: filters, facet counts, sorting, paging, and the same rows as CSV or JSON."""
-    # Queries, with no filter given: meetings, officials and lines of effort for the form (3); the data
+    # Queries, with no filter given: meetings, officials and lines of effort for the form (3, kept in the
+    # process until the next write); the data
     # version (1); a count per facet (nation, category, status, theatre, host: 5) and the total (1), each
     # cached until the next write; the page of rows, their citations and their theatres (3). Each nation,
     # host, meeting, official or line parameter adds one query to check its values.
@@ -29,7 +32,9 @@ def contribution_list(request):
     options = ListOptionsForm(request.GET)
     form = filterset.form
     offer_only(form, "status", [(s, ContributionStatus(s).label) for s in STATUS_ORDER])
-    offer_only(form, "official", [(o.slug, o.name) for o in Official.objects.all()])
+    offer_only(form, "meeting", queries.record_choices(Meeting.objects.all(), label=None))
+    offer_only(form, "official", queries.record_choices(Official.objects.all()))
+    offer_only(form, "line", queries.record_choices(LineOfEffort.objects.all(), label=None))
     context = {
         "filterset": filterset,
         "options": options,
