@@ -186,3 +186,16 @@ def test_the_api_history_takes_each_resource_by_its_key(editor_api, cast, path):
     response = editor_api.get(f"/api/v1/{path}/history/")
     assert response.status_code == 200
     assert [version["kind"] for version in response.json()] == ["created"]
+
+
+def test_spending_filed_outside_financial_is_a_400_naming_the_category_and_writes_nothing(editor_api, cast):
+    police = cast["police"]
+    url = reverse("api:contribution-detail", args=[police.pk])
+    etag = editor_api.get(url)["ETag"]
+    response = editor_api.patch(url, {"capability": "campaign_cost"}, format="json", HTTP_IF_MATCH=etag)
+    assert response.status_code == 400
+    assert response.json() == {"category": ["The cost of a partner's own operations is filed under Financial."]}
+    assert Contribution.objects.get(pk=police.pk).capability == police.capability
+
+    body = {"capability": "campaign_cost", "category": "financial"}
+    assert editor_api.patch(url, body, format="json", HTTP_IF_MATCH=etag).status_code == 200

@@ -396,6 +396,25 @@ def test_the_pentagon_cost_is_stored_in_us_dollars_as_a_total_and_a_daily_averag
     }
 
 
+def test_the_pentagon_cost_is_found_under_financial_and_with_the_coalition_wide_figures(dataset, client):
+    # Spending is Financial, told apart from money given by its capability (the data dictionary's
+    # "Cost of own operations").
+    spent = client.get("/contributions/?category=financial&capability=campaign_cost").content.decode()
+    assert "Department of Defense spending on the campaign" in spent
+    assert "Average daily cost to the Department of Defense" in spent
+    assert "2 contributions" in spent
+
+    home = client.get("/").content.decode()
+    coalition = home[home.index('id="figures-title"') : home.index('id="explore-title"')]
+    assert "Spending on the campaign" in coalition
+    assert "US$5,400,000,000 (total to date)" in coalition
+    assert "US$11,400,000 (per day)" in coalition
+
+    # The dictionary's download says where spending is filed.
+    dictionary = b"".join(client.get("/api/v1/export/dictionary/?format=csv").streaming_content).decode()
+    assert "campaign_cost" in dictionary and "Always filed under Financial" in dictionary
+
+
 def test_the_only_planned_meetings_are_those_announced_and_not_reported_as_held(dataset):
     planned = set(Meeting.objects.filter(status=Meeting.Status.PLANNED).values_list("slug", flat=True))
 

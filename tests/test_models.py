@@ -47,6 +47,7 @@ def rejected_by_database(save):
         {"category": "espionage"},
         {"status": "maybe"},
         {"capability": "laser"},
+        {"capability": "campaign_cost", "category": "military"},
     ],
     ids=[
         "negative quantity",
@@ -60,6 +61,7 @@ def rejected_by_database(save):
         "unknown category",
         "unknown status",
         "unknown capability",
+        "spending outside Financial",
     ],
 )
 def test_the_database_rejects_an_invalid_contribution(fields):

@@ -796,8 +796,9 @@ def test_an_unknown_source_is_not_found(client, cast):
 QUERY_COUNTS = {
     # the data version (1); nations, officials, sources, requests counted (4); contributions by category and
     # status (1), by nation and status (1); meetings (1); coalition-wide figures and their citations (2);
-    # contributions pledged and delivered at each quarter, from their status events (1)
-    "home": 11,
+    # partners' spending with the partners (1); contributions pledged and delivered at each quarter, from
+    # their status events (1)
+    "home": 12,
     # the data version (1); the nations with counts (1); the categories each has contributed (1)
     "nation-list": 3,
     # the nation and its citations (2); the data version (1); contributions counted by category and status,

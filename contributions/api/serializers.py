@@ -120,6 +120,7 @@ CONSTRAINT_FIELDS = {
     "contribution_quantity_needs_unit": "unit",
     "contribution_amount_needs_currency": "currency",
     "contribution_ended_after_started": "ended",
+    "contribution_campaign_cost_is_financial": "category",
     "contribution_original_money_complete": "original_amount",
     "contribution_original_needs_usd": "amount",
     "figure_part_within_whole": "out_of",

@@ -174,6 +174,7 @@ class Capability(models.TextChoices):
     AIRBORNE_WARNING = "airborne_warning_and_control", "Airborne warning and control"
     AIRLIFT = "airlift", "Airlift"
     COUNTER_MESSAGING = "counter_messaging", "Counter-messaging"
+    CAMPAIGN_COST = "campaign_cost", "Cost of own operations"
     OTHER = "other", "Other"
 
 
@@ -205,6 +206,12 @@ CAPABILITY_DEFINITIONS = {
     Capability.AIRBORNE_WARNING: "Airborne early-warning and control aircraft (AWACS).",
     Capability.AIRLIFT: "Strategic airlift into the theatre.",
     Capability.COUNTER_MESSAGING: "Countering ISIL's propaganda and recruitment.",
+    Capability.CAMPAIGN_COST: (
+        "What a partner spent on its own part in the campaign, as a ministry's cost figures give it (the "
+        "Department of Defense's $5.4 billion to date, $11.4 million a day): money spent, not given to "
+        "others. Always filed under Financial, so that it is found with the other money, and listed "
+        "on the home page under the coalition as a whole."
+    ),
     Capability.OTHER: "Anything the list above does not name.",
 }
 

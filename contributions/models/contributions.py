@@ -27,7 +27,6 @@ from .theatres import Theatre
 # Ten trillion dollars: more than any state's budget, and within what every database reads back exactly.
 MAX_AMOUNT = 10**13
 
-
 # What a contribution's status events set, so what changes with the as-of date: each field, and the
 # column of an event that holds it as it stood from that event's date.
 STATE = {
@@ -37,8 +36,8 @@ STATE = {
     "amount": "state_amount",
 }
 
-
 UNIT_LABELS = dict(Unit.choices)
+ENDS = ("started", "ended")  # the dates a deployment or programme ran between, each with its precision
 
 
 def quantity_in_words(quantity, qualifier, unit, before=None):
@@ -105,6 +104,11 @@ class ContributionQuerySet(models.QuerySet):
             models.Prefetch("citations", queryset=Citation.objects.with_words()), "theatres"
         )
 
+    def spending(self):
+        """What partners spent on their own part in the campaign, the largest first."""
+        largest = models.F(self.state_field("amount")).desc(nulls_last=True)
+        return self.filter(capability=Capability.CAMPAIGN_COST).select_related("nation").order_by(largest, "pk")
+
     def with_events(self):
         """Each row's status events in date order, with who, where and their citations: one query each."""
         from .citations import Citation
@@ -160,9 +164,7 @@ class Contribution(models.Model):
     """What a nation gave, pledged or was asked for."""
 
     Status = ContributionStatus
-
     Unit = Unit
-
     AmountBasis = AmountBasis
 
     nation = models.ForeignKey(Nation, on_delete=models.PROTECT, related_name="contributions")
@@ -277,21 +279,21 @@ class Contribution(models.Model):
             ),
             known_value("category", Category, "contribution_category_valid"),
             known_value("capability", Capability, "contribution_capability_valid", blank=True),
+            # What a partner spent is money: researchers look for it under Financial.
+            models.CheckConstraint(
+                condition=~Q(capability=Capability.CAMPAIGN_COST) | Q(category=Category.FINANCIAL),
+                name="contribution_campaign_cost_is_financial",
+                violation_error_message="The cost of a partner's own operations is filed under Financial.",
+            ),
             known_value("status", ContributionStatus, "contribution_status_valid"),
             known_value("unit", Unit, "contribution_unit_valid", blank=True),
             known_value("amount_basis", AmountBasis, "contribution_amount_basis_valid", blank=True),
             known_value("announced_precision", DatePrecision, "contribution_precision_valid"),
-            # A date outside 1990–2100 is a typing error, and one far off broke the timelines.
-            date_in_range("announced", "contribution_announced_in_range"),
             known_value("quantity_qualifier", Qualifier, "contribution_quantity_qualifier_valid"),
-            known_value("started_precision", DatePrecision, "contribution_started_precision_valid"),
-            known_value("ended_precision", DatePrecision, "contribution_ended_precision_valid"),
-            # Like the announced date: outside 1990–2100 is a typing error.
-            date_in_range("started", "contribution_started_in_range"),
-            date_in_range("ended", "contribution_ended_in_range"),
-            date_in_range("rate_date", "contribution_rate_date_in_range"),
-            # Copied from an event's date, which lies in the range; one outside it is a bug upstream.
-            date_in_range("known_since", "contribution_known_since_in_range"),
+            *(known_value(f"{d}_precision", DatePrecision, f"contribution_{d}_precision_valid") for d in ENDS),
+            # A date outside 1990–2100 is a typing error, and one far off broke the timelines. known_since is
+            # copied from an event's date, which lies in the range: one outside it is a bug upstream.
+            *(date_in_range(d, f"contribution_{d}_in_range") for d in ("announced", *ENDS, "rate_date", "known_since")),
             # A deployment cannot end before it began.
             models.CheckConstraint(
                 condition=Q(started__isnull=True) | Q(ended__isnull=True) | Q(ended__gte=F("started")),

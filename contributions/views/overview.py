@@ -43,8 +43,8 @@ def healthz(request):
 def home(request):
     # Queries: the data version, which keys the cached page (1); nations, officials, sources, requests
     # counted (4); contributions by category and status (1), by nation and status (1); meetings (1);
-    # coalition-wide figures and their citations (2); pledged and delivered over time (1). As of a date,
-    # the same queries.
+    # coalition-wide figures and their citations (2); partners' spending (1); pledged and delivered over
+    # time (1). As of a date, the same queries.
     as_of_form = AsOfForm(request.GET)
     if not as_of_form.is_valid():
         context = {"as_of_form": as_of_form, "errors": form_errors(as_of_form)}
@@ -87,6 +87,7 @@ def home(request):
         "nation_chart": nation_chart[:15],
         "nation_chart_total": len(nation_chart),
         "figure_groups": group_figures(figures.known_on(as_of) if as_of else figures),
+        "spending": contributions.spending(),
         "world_map": world_map(map_rows),
         "over_time": queries.pledged_and_delivered(Contribution.objects.all(), queries.quarters_until(as_of)),
     }
