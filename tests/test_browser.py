@@ -225,6 +225,34 @@ def test_the_curated_data_passes_axe_on_every_kind_of_page(page, curated_live, s
         screenshot(page, f"curated-{name}")
 
 
+def test_a_researcher_follows_the_defence_ministerials_from_paris_to_washington(page, curated_live, screenshot):
+    open_page(page, "/meetings/?series=counter_isil_defence_ministerials")
+    page.get_by_role("link", name="First counter-ISIL defence ministerial (chief contributors), Paris").click()
+    visited = []
+    while True:
+        page.wait_for_load_state()
+        visited.append(page.locator("h1").inner_text())
+        series = page.get_by_role("navigation", name="Counter-ISIL defence ministerials")
+        screenshot(page, f"series-{len(visited)}")
+        following = series.locator("a[rel=next]")
+        if not following.count():
+            break
+        href = following.get_attribute("href")
+        following.click()
+        page.wait_for_url(f"**{href}")
+    assert [title.split("\n")[0] for title in visited] == [
+        "First counter-ISIL defence ministerial (chief contributors), Paris",
+        "Counter-ISIL coalition defence ministerial, Brussels",
+        "Counter-ISIL defence ministerial, Stuttgart",
+        "Coalition meeting in Washington",
+    ]
+    assert "The latest of the series" in series.inner_text()
+    check_accessibility(page)
+    # Washington was announced at Stuttgart, and the link leads back there.
+    page.locator("dt:text-is('Announced at') + dd a").click()
+    page.wait_for_url("**/meetings/2016-05-stuttgart-counter-isil-ministerial/")
+
+
 def test_a_researcher_moves_the_date_control_and_the_pages_follow(page, dated, screenshot):
     # The carrier's jets were 12 on 1 December 2015 and 38 from 1 February 2016 (the dated fixture).
     open_page(page, "/partners/fr/")
