@@ -36,9 +36,10 @@ class RecordField(serializers.SlugRelatedField):
         """As to_representation(), kept in the process until the next write, for the host its URL names;
         `record()` gives the record when it is not kept yet. For the contribution list's rows, which
         outlive a request (api/rows.py)."""
-        request = self.context.get("request")
-        host = request.build_absolute_uri("/") if request is not None else None
-        return cache.remembered("ref", (self.ref, host, pk), lambda: self.compact(record()))
+        if "_host" not in self.__dict__:
+            request = self.context.get("request")
+            self._host = request.build_absolute_uri("/") if request is not None else None
+        return cache.remembered("ref", (self.ref, self._host, pk), lambda: self.compact(record()))
 
     def compact(self, obj):
         if "_ref" not in self.__dict__:

@@ -73,8 +73,8 @@ class Rows:
         state = state_fields(queryset)
         return [self.row(values, many, state) for values in page]
 
-    def row(self, values, many, state_fields):
-        state = {name: values[column] for name, column in state_fields.items()}
+    def row(self, values, many, state_columns):
+        state = {name: values[column] for name, column in state_columns.items()}
         row = {}
         for name, field in self.fields.items():
             if name in self.templates:
