@@ -41,8 +41,18 @@ def stream_csv(rows, fieldnames, filename):
 PIECE = 64 * 1024
 
 
-def stream_lines(lines, fieldnames, filename):
-    """Lists of cells in the fieldnames' order as a CSV download."""
+def stream_lines(lines, fieldnames, filename, free_text=None):
+    """Lists of cells in the fieldnames' order as a CSV download. `free_text`, where given, is the
+    places in a line that may hold any text (Table.free_text); only those can start a formula."""
+
+    def made_safe(line):
+        if free_text is None:
+            return safe_cells(line)
+        for index in free_text:
+            value = line[index]
+            if value.__class__ is str and value.startswith(FORMULA_STARTS):
+                line[index] = "'" + value
+        return line
 
     def pieces():
         buffer = io.StringIO()
@@ -50,7 +60,7 @@ def stream_lines(lines, fieldnames, filename):
         writer = csv.writer(buffer)
         writer.writerow(fieldnames)
         for line in lines:
-            writer.writerow(safe_cells(line))
+            writer.writerow(made_safe(line))
             if buffer.tell() > PIECE:
                 yield buffer.getvalue()
                 buffer.seek(0)
@@ -86,7 +96,7 @@ def stream_table(table, queryset, kind, filename=None):
     """Every row of `queryset` as a CSV or JSON download, in the table's columns."""
     filename = filename or f"{table.name}.{kind}"
     if kind == "csv":
-        return stream_lines(table.lines(queryset), table.fieldnames, filename)
+        return stream_lines(table.lines(queryset), table.fieldnames, filename, table.free_text)
     return stream_json(table.rows(queryset), filename)
 
 
