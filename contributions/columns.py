@@ -45,6 +45,10 @@ def _str(value):
 # download. Dates need none: Table.lines() reads them as text (as_text()).
 WRITE = {"datetime": _isoformat, "decimal": _str}
 
+# A spreadsheet runs a cell starting with one of these as a formula; a quote from an article must not.
+# The downloads defuse such cells (exports.safe_cells) and so does the import (import_files).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
 
 def as_text(model, path):
     """A date `path` of `model` read as the database's text of it, else the path itself.
@@ -82,17 +86,11 @@ class Column:
         return f"<Column {self.name}>"
 
     def getter(self, position):
-        """Its value from a row of values, given each path's place in the row. A value as it is is an
-        itemgetter, called in C: most of a download's cells are."""
-        indexes = [position[path] for path in self.reads]
+        """Its value from a row of values, given each path's place in the row, when it reads several
+        paths. Table.lines() picks a column that reads one path with the others, in one C call."""
+        pick = itemgetter(*(position[path] for path in self.reads))
         read = self.read
-        if read is None:
-            return itemgetter(*indexes)
-        if len(indexes) == 1:
-            (index,) = indexes
-            return lambda row: read(row[index])
-        pick = itemgetter(*indexes)
-        return lambda row: read(*pick(row))
+        return pick if read is None else lambda row: read(*pick(row))
 
     def describe(self):
         allowed = [

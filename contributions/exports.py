@@ -11,15 +11,22 @@ import zipfile
 from django.http import StreamingHttpResponse
 
 from . import tables
-
-# A spreadsheet runs a cell starting with one of these as a formula; a quote from an article must not.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from .columns import FORMULA_STARTS
 
 
-def safe_cells(values):
+def safe_cells(values, places=None):
     """The cells with text that a spreadsheet would read as a formula prefixed with an apostrophe
-    (OWASP's advice). Inline rather than a function per cell: a download has a million cells."""
-    return ["'" + v if v.__class__ is str and v.startswith(FORMULA_STARTS) else v for v in values]
+    (OWASP's advice). Inline rather than a function per cell: a download has a million cells.
+
+    `places`, where given, are the only places in the list `values` that may hold any text
+    (Table.free_text): only those are checked, and the list is changed in place."""
+    if places is None:
+        return ["'" + v if v.__class__ is str and v.startswith(FORMULA_STARTS) else v for v in values]
+    for index in places:
+        value = values[index]
+        if value.__class__ is str and value.startswith(FORMULA_STARTS):
+            values[index] = "'" + value
+    return values
 
 
 def spreadsheet_safe(row):
@@ -45,22 +52,13 @@ def stream_lines(lines, fieldnames, filename, free_text=None):
     """Lists of cells in the fieldnames' order as a CSV download. `free_text`, where given, is the
     places in a line that may hold any text (Table.free_text); only those can start a formula."""
 
-    def made_safe(line):
-        if free_text is None:
-            return safe_cells(line)
-        for index in free_text:
-            value = line[index]
-            if value.__class__ is str and value.startswith(FORMULA_STARTS):
-                line[index] = "'" + value
-        return line
-
     def pieces():
         buffer = io.StringIO()
         # csv.writer on lists rather than DictWriter, which checks every row's keys in Python.
         writer = csv.writer(buffer)
         writer.writerow(fieldnames)
         for line in lines:
-            writer.writerow(made_safe(line))
+            writer.writerow(safe_cells(line, free_text))
             if buffer.tell() > PIECE:
                 yield buffer.getvalue()
                 buffer.seek(0)

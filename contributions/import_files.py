@@ -13,8 +13,7 @@ import tablib
 from django.conf import settings
 from import_export.formats import base_formats
 
-# As in exports.FORMULA_STARTS: a spreadsheet runs a cell starting with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from .columns import FORMULA_STARTS
 
 
 class ImportFileError(ValueError):
